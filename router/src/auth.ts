@@ -1,0 +1,90 @@
+import type { IncomingMessage } from 'node:http';
+import passport from 'passport';
+import { ExtractJwt, Strategy as JwtStrategy, type StrategyOptionsWithRequest } from 'passport-jwt';
+import { ROLES, type Identity, type Infra, type Role } from '@fashionistar/shared';
+import type { JwksCache } from './jwks';
+
+/** Why a request's token was refused; the router answers UNAUTHENTICATED with this message. */
+export class TokenRejected extends Error {}
+
+interface AccessClaims {
+  sub?: string;
+  sid?: string;
+  roles?: unknown;
+}
+
+/**
+ * Verifies access tokens with passport-jwt against identity's JWKS (ES256 only, issuer and
+ * audience checked), then against the revoked-session list, so a logged-out session's tokens
+ * are refused at once even though they have not expired.
+ */
+export class TokenVerifier {
+  private readonly passport = new passport.Passport();
+
+  constructor(
+    jwks: JwksCache,
+    private readonly infra: Infra,
+    issuer: string,
+    audience: string,
+  ) {
+    const options: StrategyOptionsWithRequest = {
+      jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
+      algorithms: ['ES256'],
+      issuer,
+      audience,
+      passReqToCallback: true,
+      secretOrKeyProvider: (_req, rawJwt, done) => {
+        const kid = headerKid(rawJwt);
+        if (!kid) return done(new TokenRejected('The access token has no key id.'));
+        jwks
+          .key(kid)
+          .then((key) => (key ? done(null, key.export({ format: 'pem', type: 'spki' }).toString()) : done(new TokenRejected('The access token was signed by an unknown key.'))))
+          .catch(done);
+      },
+    };
+    this.passport.use(
+      'jwt',
+      new JwtStrategy(options, (_req: IncomingMessage, claims: AccessClaims, done: (e: Error | null, user?: Identity | false) => void) => {
+        const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)) : [];
+        if (!claims.sub || !claims.sid) return done(null, false);
+        done(null, { userId: claims.sub, sessionId: claims.sid, roles });
+      }),
+    );
+  }
+
+  /**
+   * The caller's identity: null without an Authorization header; throws TokenRejected for any
+   * token that is malformed, forged, expired or revoked (even on public operations: a client
+   * sending a bad token should learn so rather than silently act anonymously).
+   */
+  async verify(authorization: string | undefined): Promise<Identity | null> {
+    if (!authorization) return null;
+    if (!/^Bearer\s+\S+$/i.test(authorization.trim())) throw new TokenRejected('Use the header "Authorization: Bearer <token>".');
+    const identity = await new Promise<Identity>((resolve, reject) => {
+      const req = { headers: { authorization: authorization.trim() } } as IncomingMessage;
+      const handler = this.passport.authenticate('jwt', { session: false }, (err: unknown, user: Identity | false, info: unknown) => {
+        if (err) return reject(err instanceof TokenRejected ? err : new TokenRejected('The access token could not be verified.'));
+        if (!user) return reject(new TokenRejected(describe(info)));
+        resolve(user);
+      });
+      handler(req, {}, reject);
+    });
+    if (await this.infra.kv.get(`revoked-session:${identity.sessionId}`)) throw new TokenRejected('This session has ended. Sign in again.');
+    return identity;
+  }
+}
+
+function headerKid(rawJwt: string): string | null {
+  try {
+    const header = JSON.parse(Buffer.from(rawJwt.split('.')[0] ?? '', 'base64url').toString('utf8')) as { kid?: unknown };
+    return typeof header.kid === 'string' ? header.kid : null;
+  } catch {
+    return null;
+  }
+}
+
+function describe(info: unknown): string {
+  const name = (info as { name?: string } | undefined)?.name;
+  if (name === 'TokenExpiredError') return 'The access token has expired. Refresh it.';
+  return 'The access token is not valid.';
+}

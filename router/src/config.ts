@@ -1,0 +1,21 @@
+import { bool, commonSpec, int, loadConfig, optionalStr, str, type ConfigOf } from '@fashionistar/shared';
+
+/** Everything the router reads from the environment. */
+export const routerSpec = {
+  ...commonSpec,
+  PORT: int('router port', 4000, 0, 65535),
+  HOST: str('interface the router binds', '127.0.0.1'),
+  SUPERGRAPH_PATH: str('supergraph SDL the router serves', 'schema/supergraph.graphql'),
+  JWKS_URL: optionalStr("identity's JWKS; default: the identity subgraph's origin + /.well-known/jwks.json"),
+  JWT_ISSUER: str('required `iss` of access tokens', 'fashionistar-identity'),
+  JWT_AUDIENCE: str('required `aud` of access tokens', 'fashionistar'),
+  MAX_DEPTH: int('deepest selection nesting an operation may have', 12, 1),
+  MAX_ALIASES: int('most aliases in one operation', 30, 0),
+  MAX_COST: int('most fields (fragments expanded, lists counted once) in one operation', 1500, 1),
+  TRUST_PROXY: bool('take the client IP from X-Forwarded-For (only behind a trusted proxy)', false),
+  SUBGRAPH_TIMEOUT_MS: int('timeout of one subgraph fetch', 15000, 100),
+};
+
+export type RouterConfig = ConfigOf<typeof routerSpec>;
+
+export const loadRouterConfig = (env: NodeJS.ProcessEnv = process.env): RouterConfig => loadConfig(routerSpec, env);

@@ -1,0 +1,65 @@
+/**
+ * `npm start`: the whole supergraph in one process, with nothing else installed. Without
+ * DATABASE_URL, Postgres is embedded (data in .data/pg, port 54329); without REDIS_URL, queues,
+ * pub/sub and rate limits are in-process. Each subgraph still listens on its own port and the
+ * router reaches it over HTTP, exactly as in containers.
+ */
+import { readSubgraphConfig, createInfra, createLogger, int, loadConfig, providersFromEnv, str, type SubgraphModule, type RunningServer } from '@fashionistar/shared';
+import { loadRouterConfig } from '../config';
+import { startRouter } from '../router';
+import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
+
+const devSpec = {
+  EMBEDDED_PG_PORT: int('port of the embedded Postgres', 54329, 1, 65535),
+  EMBEDDED_PG_DIR: str('data directory of the embedded Postgres', '.data/pg'),
+};
+
+async function main() {
+  const started = Date.now();
+  const config = loadRouterConfig();
+  const dev = loadConfig(devSpec);
+  const log = createLogger('fashionistar', config.LOG_LEVEL);
+  let embedded: EmbeddedPostgres | null = null;
+  let databaseUrl = config.DATABASE_URL;
+  if (!databaseUrl) {
+    embedded = await startEmbeddedPostgres(dev.EMBEDDED_PG_DIR, dev.EMBEDDED_PG_PORT, 'fashionistar', log);
+    databaseUrl = embedded.url;
+  }
+  const infra = createInfra({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX });
+  const providers = providersFromEnv();
+  const servers: RunningServer[] = [];
+  const stopAll = async () => {
+    for (const s of servers.reverse()) await s.stop().catch((err) => log.error({ err }, 'stop failed'));
+    await infra.close().catch(() => undefined);
+    await embedded?.stop().catch(() => undefined);
+  };
+  try {
+    const modules = await Promise.all(
+      readSubgraphConfig().map(async (c) => ((await import(c.package)) as { subgraph: SubgraphModule }).subgraph),
+    );
+    const running = await Promise.all(
+      modules.map((m) => m.start({ databaseUrl: databaseUrl!, infra, log: log.child({ subgraph: m.name }), providers, env: process.env })),
+    );
+    servers.push(...running);
+    const router = await startRouter({ config, infra, log: log.child({ component: 'router' }) });
+    servers.push({ name: 'router', ...router });
+    const mode = `${embedded ? 'embedded Postgres' : 'DATABASE_URL'}, ${config.REDIS_URL ? 'Redis' : 'in-process queues'}`;
+    console.log(`\nFashionistar supergraph ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${mode})\n  router: ${router.url}\n  health: ${router.url.replace('/graphql', '/health')}\n`);
+  } catch (error) {
+    log.error({ err: error }, 'start-up failed');
+    await stopAll();
+    process.exit(1);
+  }
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'shutting down');
+    await stopAll();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+void main();

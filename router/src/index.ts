@@ -1,0 +1,23 @@
+/** Starts the router as its own process (containers). `npm start` runs it with every subgraph. */
+import { createInfra, createLogger } from '@fashionistar/shared';
+import { loadRouterConfig } from './config';
+import { startRouter } from './router';
+
+async function main() {
+  const config = loadRouterConfig();
+  const log = createLogger('router', config.LOG_LEVEL);
+  const infra = createInfra({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX });
+  const router = await startRouter({ config, infra, log });
+  const shutdown = async () => {
+    await router.stop();
+    await infra.close();
+    process.exit(0);
+  };
+  process.once('SIGTERM', () => void shutdown());
+  process.once('SIGINT', () => void shutdown());
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

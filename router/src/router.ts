@@ -1,0 +1,130 @@
+import { readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { ApolloServer } from '@apollo/server';
+import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
+import { executeApollo, formatError, sendGraphQLError, sendJson, type Infra, type Logger } from '@fashionistar/shared';
+import type { RouterConfig } from './config';
+import { GatewayAdapter, createGateway, type RouterContext } from './gateway';
+import { checkSubgraphs } from './health';
+import { JwksCache } from './jwks';
+import { TokenRejected, TokenVerifier } from './auth';
+import { limitRules } from './limits';
+import { attachWebSocket } from './subscriptions';
+
+export interface StartRouterOptions {
+  config: RouterConfig;
+  infra: Infra;
+  log: Logger;
+  /** Overrides PORT (0 = any free port, for tests). */
+  port?: number;
+  /** Subgraph name → URL, overriding the supergraph file (default: from `<NAME>_URL` env). */
+  urlOverrides?: Record<string, string>;
+}
+
+export interface RunningRouter {
+  url: string;
+  port: number;
+  httpServer: Server;
+  stop(): Promise<void>;
+}
+
+/** `join__graph(name: "x", url: "…")` entries of a supergraph. */
+export function subgraphUrls(supergraphSdl: string): Record<string, string> {
+  return Object.fromEntries([...supergraphSdl.matchAll(/@join__graph\(name:\s*"([^"]+)",\s*url:\s*"([^"]+)"\)/g)].map((m) => [m[1], m[2]]));
+}
+
+/** `<NAME>_URL` variables override the supergraph's subgraph URLs (e.g. IDENTITY_URL in containers). */
+export function urlOverridesFromEnv(names: string[], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
+  return Object.fromEntries(names.flatMap((n) => (env[`${n.toUpperCase()}_URL`] ? [[n, env[`${n.toUpperCase()}_URL`]!]] : [])));
+}
+
+export async function startRouter(o: StartRouterOptions): Promise<RunningRouter> {
+  const { config, log } = o;
+  const production = config.NODE_ENV === 'production';
+  const supergraphSdl = readFileSync(config.SUPERGRAPH_PATH, 'utf8');
+  const declared = subgraphUrls(supergraphSdl);
+  const urls = { ...declared, ...(o.urlOverrides ?? urlOverridesFromEnv(Object.keys(declared))) };
+  const identityUrl = urls.identity;
+  const jwksUrl = config.JWKS_URL ?? (identityUrl ? new URL('/.well-known/jwks.json', identityUrl).toString() : undefined);
+  if (!jwksUrl) throw new Error('no identity subgraph in the supergraph and no JWKS_URL: tokens could not be verified');
+  const jwks = new JwksCache(jwksUrl, log);
+  const verifier = new TokenVerifier(jwks, o.infra, config.JWT_ISSUER, config.JWT_AUDIENCE);
+
+  const gateway = createGateway({ supergraphSdl, routerSecret: config.ROUTER_SECRET, urlOverrides: urls, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, log });
+  const httpServer = createServer();
+  const limits = { maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxCost: config.MAX_COST };
+  const sockets = attachWebSocket({ httpServer, verifier, log, production });
+
+  const apollo = new ApolloServer<RouterContext>({
+    gateway: new GatewayAdapter(gateway),
+    introspection: !production,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: false,
+    validationRules: limitRules(limits),
+    formatError: (formatted) => formatError(formatted, production),
+    plugins: [
+      ApolloServerPluginDrainHttpServer({ httpServer }),
+      { async serverWillStart() { return { async drainServer() { await sockets.dispose(); } }; } },
+    ],
+  });
+  await apollo.start();
+  sockets.bind(apollo);
+  let graphiql: string | null = null;
+
+  const clientIp = (req: IncomingMessage): string | null => {
+    const forwarded = config.TRUST_PROXY ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim() : '';
+    return forwarded || req.socket.remoteAddress || null;
+  };
+
+  httpServer.on('request', (req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    const handle = async () => {
+      if (path === '/health' && req.method === 'GET') {
+        const health = await checkSubgraphs(urls);
+        return sendJson(res, health.ok ? 200 : 503, { status: health.ok ? 'ok' : 'unavailable', subgraphs: health.subgraphs });
+      }
+      if (path === '/.well-known/jwks.json' && req.method === 'GET') {
+        return sendJson(res, 200, await jwks.document(), { 'cache-control': 'public, max-age=300' });
+      }
+      if (path !== '/graphql') return sendJson(res, 404, { error: 'not found' });
+      if (req.method === 'GET' && !production && String(req.headers.accept ?? '').includes('text/html')) {
+        graphiql ??= renderGraphiQL({ endpoint: '/graphql', subscriptionsProtocol: 'WS', title: 'Fashionistar Supergraph' });
+        res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+        return res.end(graphiql);
+      }
+      let identity;
+      try {
+        identity = await verifier.verify(req.headers.authorization);
+      } catch (error) {
+        if (!(error instanceof TokenRejected)) throw error;
+        return sendGraphQLError(res, 401, error.message, 'UNAUTHENTICATED', { 'www-authenticate': 'Bearer error="invalid_token"' });
+      }
+      const context: RouterContext = {
+        requestId: String(req.headers['x-request-id'] ?? randomUUID()).slice(0, 100),
+        identity,
+        clientIp: clientIp(req),
+        userAgent: (req.headers['user-agent'] as string | undefined) ?? null,
+      };
+      await executeApollo(apollo, req, res, async () => context);
+    };
+    handle().catch((err) => {
+      log.error({ err }, 'router request failed');
+      if (!res.headersSent) sendGraphQLError(res, 500, 'Internal server error', 'INTERNAL_SERVER_ERROR');
+      else res.end();
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    httpServer.once('error', reject);
+    httpServer.listen(o.port ?? config.PORT, config.HOST, () => resolve());
+  });
+  const port = (httpServer.address() as AddressInfo).port;
+  const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
+  const url = `http://${host}:${port}/graphql`;
+  log.info({ url }, 'router listening');
+  let stopping: Promise<void> | null = null;
+  return { url, port, httpServer, stop: () => (stopping ??= apollo.stop()) };
+}

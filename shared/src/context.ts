@@ -1,0 +1,56 @@
+import type { EntityManager } from 'typeorm';
+import type { Logger } from './logger';
+import type { Identity, Role } from './identity';
+import type { Infra } from './infra/types';
+import { ForbiddenError, UnauthenticatedError } from './errors';
+
+/**
+ * What every resolver and service receives first. `em` is the entity manager to use: inside
+ * `inTransaction` it is the transaction's, so repositories taken from it join the transaction.
+ */
+export interface BaseContext {
+  requestId: string;
+  log: Logger;
+  identity: Identity | null;
+  clientIp: string | null;
+  userAgent: string | null;
+  em: EntityManager;
+  infra: Infra;
+  /** Callbacks run after the outermost transaction commits (enqueueing, cache busting). */
+  afterCommit: Array<() => Promise<void> | void>;
+}
+
+/** Throws UNAUTHENTICATED unless a user is signed in; returns the identity. */
+export function requireUser(ctx: Pick<BaseContext, 'identity'>): Identity {
+  if (!ctx.identity) throw new UnauthenticatedError();
+  return ctx.identity;
+}
+
+/** Throws UNAUTHENTICATED when anonymous and FORBIDDEN when the user holds none of `roles`. */
+export function requireRole(ctx: Pick<BaseContext, 'identity'>, ...roles: Role[]): Identity {
+  const identity = requireUser(ctx);
+  if (!identity.roles.some((r) => roles.includes(r))) throw new ForbiddenError();
+  return identity;
+}
+
+export function hasRole(ctx: Pick<BaseContext, 'identity'>, role: Role): boolean {
+  return !!ctx.identity?.roles.includes(role);
+}
+
+/**
+ * Runs `fn` in a transaction. Nested calls join the outer transaction; `afterCommit` callbacks
+ * run once the outermost one commits, and are dropped if it rolls back.
+ */
+export async function inTransaction<C extends BaseContext, T>(ctx: C, fn: (tx: C) => Promise<T>): Promise<T> {
+  if (ctx.em.queryRunner?.isTransactionActive) return fn(ctx);
+  const afterCommit: BaseContext['afterCommit'] = [];
+  const result = await ctx.em.transaction((em) => fn({ ...ctx, em, afterCommit }));
+  for (const cb of afterCommit) {
+    try {
+      await cb();
+    } catch (error) {
+      ctx.log.error({ err: error }, 'after-commit callback failed');
+    }
+  }
+  return result;
+}

@@ -1,0 +1,98 @@
+import { GraphQLError, type GraphQLFormattedError } from 'graphql';
+
+/**
+ * The one error hierarchy. Every expected failure is thrown as one of these, so clients see a
+ * single shape on every operation: a GraphQL error whose `extensions.code` says what happened.
+ */
+export type ErrorCode =
+  | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | 'INTERNAL_SERVER_ERROR';
+
+export class AppError extends GraphQLError {
+  constructor(message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) {
+    super(message, { extensions: { ...extensions, code } });
+  }
+  get code(): ErrorCode {
+    return this.extensions.code as ErrorCode;
+  }
+}
+
+/** Invalid input; `field` names the input field (dotted path) at fault. */
+export class BadUserInputError extends AppError {
+  constructor(message: string, field?: string) {
+    super(message, 'BAD_USER_INPUT', field ? { field } : {});
+  }
+}
+
+export class UnauthenticatedError extends AppError {
+  constructor(message = 'You must be signed in to do this.') {
+    super(message, 'UNAUTHENTICATED');
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = 'You are not allowed to do this.') {
+    super(message, 'FORBIDDEN');
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(what: string, id?: string) {
+    super(id ? `${what} ${id} was not found.` : `${what} was not found.`, 'NOT_FOUND');
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string, field?: string) {
+    super(message, 'CONFLICT', field ? { field } : {});
+  }
+}
+
+export class RateLimitedError extends AppError {
+  constructor(retryAfterSeconds: number, message = 'Too many attempts. Try again later.') {
+    super(message, 'RATE_LIMITED', { retryAfterSeconds });
+  }
+}
+
+const PASS_THROUGH = new Set<string>([
+  'BAD_USER_INPUT',
+  'UNAUTHENTICATED',
+  'FORBIDDEN',
+  'NOT_FOUND',
+  'CONFLICT',
+  'RATE_LIMITED',
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+  'OPERATION_RESOLUTION_FAILURE',
+  'BAD_REQUEST',
+]);
+
+/**
+ * `formatError` for every server: expected errors pass through without a stack trace; anything
+ * else is logged by the caller and masked, so internals (SQL, paths) never reach a client.
+ * A failed variable coercion is the client's input at fault, so it answers BAD_USER_INPUT.
+ */
+export function formatError(formatted: GraphQLFormattedError, mask: boolean): GraphQLFormattedError {
+  const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
+  const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
+  if (PASS_THROUGH.has(code)) return { ...formatted, extensions: { ...extensions, code } };
+  if (!mask) return { ...formatted, extensions: { ...extensions, code } };
+  return {
+    message: 'Internal server error',
+    locations: formatted.locations,
+    path: formatted.path,
+    extensions: { code: 'INTERNAL_SERVER_ERROR' },
+  };
+}
+
+/** True for errors a client caused (no need to log them as failures). */
+export function isExpectedError(error: unknown): boolean {
+  return error instanceof AppError && error.code !== 'INTERNAL_SERVER_ERROR';
+}

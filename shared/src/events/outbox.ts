@@ -1,0 +1,197 @@
+import { randomUUID } from 'node:crypto';
+import type { DataSource, EntityManager } from 'typeorm';
+import type { BaseContext } from '../context';
+import type { Infra } from '../infra/types';
+import type { Logger } from '../logger';
+
+/**
+ * Domain events with a transactional outbox. An event is a row written by `emitEvent` in the
+ * same transaction as the state change it describes; `OutboxRelay` later copies pending rows
+ * into one queue per subscribed consumer and marks them relayed. If Redis is down the rows stay
+ * pending and are relayed when it is back, so no event is lost; consumers record the event id
+ * in `processed_event` in the transaction that applies it, so none is applied twice.
+ */
+export interface EventEnvelope<P = unknown> {
+  id: string;
+  type: string;
+  version: number;
+  occurredAt: string;
+  /** The schema (subgraph) that emitted it. */
+  source: string;
+  payload: P;
+}
+
+/** Tables every subgraph that emits or consumes events creates in its own schema. */
+export const OUTBOX_SQL = {
+  up: [
+    `CREATE TABLE outbox_event (
+      id uuid PRIMARY KEY,
+      type text NOT NULL,
+      version integer NOT NULL CHECK (version > 0),
+      occurred_at timestamptz NOT NULL DEFAULT now(),
+      payload jsonb NOT NULL,
+      relayed_at timestamptz
+    )`,
+    `CREATE INDEX outbox_event_pending_idx ON outbox_event (occurred_at) WHERE relayed_at IS NULL`,
+    `CREATE TABLE processed_event (
+      consumer text NOT NULL,
+      event_id uuid NOT NULL,
+      processed_at timestamptz NOT NULL DEFAULT now(),
+      PRIMARY KEY (consumer, event_id)
+    )`,
+  ],
+  down: [`DROP TABLE processed_event`, `DROP TABLE outbox_event`],
+};
+
+const subscribersKey = (type: string) => `event-subscribers:${type}`;
+const consumerJob = (consumer: string) => `event:${consumer}`;
+
+/** Writes an event in the caller's transaction; the relay is nudged once it commits. */
+export async function emitEvent<P>(ctx: BaseContext, type: string, version: number, payload: P): Promise<string> {
+  const id = randomUUID();
+  await ctx.em.query(`INSERT INTO outbox_event (id, type, version, payload) VALUES ($1, $2, $3, $4)`, [
+    id,
+    type,
+    version,
+    JSON.stringify(payload),
+  ]);
+  if (ctx.em.queryRunner?.isTransactionActive) ctx.afterCommit.push(() => OutboxRelay.kickAll());
+  else setImmediate(() => OutboxRelay.kickAll());
+  return id;
+}
+
+/**
+ * Copies pending outbox rows to consumer queues. One per subgraph process; several replicas may
+ * run it at once (rows are claimed with FOR UPDATE SKIP LOCKED, and the queue de-duplicates by
+ * event id).
+ */
+export class OutboxRelay {
+  private static readonly live = new Set<OutboxRelay>();
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<unknown> | null = null;
+  private again = false;
+  private stopped = false;
+
+  /**
+   * @param intervalMs how often pending rows are polled when nothing kicks the relay. Default 1000.
+   * @param batchSize rows relayed per transaction. Default 100.
+   */
+  constructor(
+    private readonly ds: DataSource,
+    private readonly infra: Infra,
+    private readonly source: string,
+    private readonly log: Logger,
+    private readonly intervalMs = 1000,
+    private readonly batchSize = 100,
+  ) {}
+
+  /** Nudges every relay in this process (after a commit), instead of waiting for the next poll. */
+  static kickAll(): void {
+    for (const r of OutboxRelay.live) r.kick();
+  }
+
+  start(): void {
+    OutboxRelay.live.add(this);
+    const tick = () => {
+      if (this.stopped) return;
+      this.kick();
+      this.timer = setTimeout(tick, this.intervalMs);
+      this.timer.unref();
+    };
+    tick();
+  }
+
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.drain()
+      .catch((err) => this.log.warn({ err }, 'outbox relay failed; will retry'))
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
+  }
+
+  /** Relays until no pending row is left; resolves with how many rows were relayed. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.ds.transaction((em) => this.relayBatch(em));
+      total += n;
+      if (n < this.batchSize) return total;
+    }
+  }
+
+  private async relayBatch(em: EntityManager): Promise<number> {
+    const rows: Array<{ id: string; type: string; version: number; occurred_at: Date; payload: unknown }> = await em.query(
+      `SELECT id, type, version, occurred_at, payload FROM outbox_event
+        WHERE relayed_at IS NULL ORDER BY occurred_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+      [this.batchSize],
+    );
+    for (const row of rows) {
+      const envelope: EventEnvelope = {
+        id: row.id,
+        type: row.type,
+        version: row.version,
+        occurredAt: new Date(row.occurred_at).toISOString(),
+        source: this.source,
+        payload: row.payload,
+      };
+      const consumers = await this.infra.kv.members(subscribersKey(row.type));
+      for (const consumer of consumers) {
+        await this.infra.queues.add(consumerJob(consumer), envelope, { jobId: `${consumer}:${row.id}`, attempts: 10 });
+      }
+    }
+    if (rows.length) {
+      await em.query(`UPDATE outbox_event SET relayed_at = now() WHERE id = ANY($1::uuid[])`, [rows.map((r) => r.id)]);
+    }
+    return rows.length;
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    OutboxRelay.live.delete(this);
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+  }
+}
+
+export type EventHandler = (event: EventEnvelope, em: EntityManager) => Promise<void>;
+
+/**
+ * Subscribes `consumer` to event types and processes its queue. Each handler runs in a
+ * transaction that also records the event id, so a redelivered event is skipped.
+ * Subscriptions are kept in the shared store: events emitted before a consumer first
+ * subscribed are not delivered to it.
+ */
+export async function consumeEvents(
+  ds: DataSource,
+  infra: Infra,
+  consumer: string,
+  handlers: Record<string, EventHandler>,
+  log: Logger,
+): Promise<void> {
+  for (const type of Object.keys(handlers)) await infra.kv.addToSet(subscribersKey(type), consumer);
+  infra.queues.process(consumerJob(consumer), async (data) => {
+    const event = data as EventEnvelope;
+    const handler = handlers[event.type];
+    if (!handler) return;
+    await ds.transaction(async (em) => {
+      const fresh: unknown[] = await em.query(
+        `INSERT INTO processed_event (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,
+        [consumer, event.id],
+      );
+      if (fresh.length === 0) {
+        log.debug({ consumer, eventId: event.id }, 'event already processed; skipped');
+        return;
+      }
+      await handler(event, em);
+    });
+  });
+}

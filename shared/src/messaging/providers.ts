@@ -1,0 +1,101 @@
+import twilio from 'twilio';
+import nodemailer, { type Transporter } from 'nodemailer';
+
+/** One outgoing SMS. */
+export interface SmsRequest {
+  to: string;
+  body: string;
+}
+
+/** One outgoing e-mail. */
+export interface EmailRequest {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface SmsProvider {
+  readonly name: string;
+  /** Sends and answers the provider's reference for the message. */
+  sendSms(req: SmsRequest): Promise<string>;
+}
+
+export interface EmailProvider {
+  readonly name: string;
+  sendEmail(req: EmailRequest): Promise<string>;
+}
+
+export interface MessageProviders {
+  sms?: SmsProvider;
+  email?: EmailProvider;
+}
+
+/** SMS through Twilio's Messages API. */
+export class TwilioSmsProvider implements SmsProvider {
+  readonly name = 'twilio';
+  private readonly client: ReturnType<typeof twilio>;
+  constructor(
+    accountSid: string,
+    authToken: string,
+    private readonly from: string,
+  ) {
+    this.client = twilio(accountSid, authToken);
+  }
+  async sendSms(req: SmsRequest): Promise<string> {
+    const msg = await this.client.messages.create({ to: req.to, from: this.from, body: req.body });
+    return msg.sid;
+  }
+}
+
+/** E-mail over SMTP. */
+export class SmtpEmailProvider implements EmailProvider {
+  readonly name = 'smtp';
+  private readonly transport: Transporter;
+  constructor(
+    url: string,
+    private readonly from: string,
+  ) {
+    this.transport = nodemailer.createTransport(url);
+  }
+  async sendEmail(req: EmailRequest): Promise<string> {
+    const info = await this.transport.sendMail({ from: this.from, to: req.to, subject: req.subject, text: req.text });
+    return String(info.messageId);
+  }
+}
+
+/**
+ * A test double that records the exact requests it was asked to send, and can be told to fail
+ * the next N sends (to test retries).
+ */
+export class RecordingProvider implements SmsProvider, EmailProvider {
+  readonly name = 'recording';
+  readonly sms: SmsRequest[] = [];
+  readonly emails: EmailRequest[] = [];
+  failNext = 0;
+  async sendSms(req: SmsRequest): Promise<string> {
+    this.maybeFail();
+    this.sms.push(req);
+    return `sms-${this.sms.length}`;
+  }
+  async sendEmail(req: EmailRequest): Promise<string> {
+    this.maybeFail();
+    this.emails.push(req);
+    return `email-${this.emails.length}`;
+  }
+  private maybeFail() {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error('provider unavailable (recording double)');
+    }
+  }
+}
+
+/** Providers from the environment: each is configured only when all its credentials are set. */
+export function providersFromEnv(env: NodeJS.ProcessEnv = process.env): MessageProviders {
+  const out: MessageProviders = {};
+  if (env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM) {
+    out.sms = new TwilioSmsProvider(env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_FROM);
+  }
+  if (env.SMTP_URL && env.MAIL_FROM) out.email = new SmtpEmailProvider(env.SMTP_URL, env.MAIL_FROM);
+  return out;
+}

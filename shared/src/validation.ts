@@ -1,0 +1,86 @@
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { BadUserInputError } from './errors';
+
+/**
+ * Input rules checked in services (not by GraphQL types), so a bad value answers BAD_USER_INPUT
+ * naming the field rather than GRAPHQL_VALIDATION_FAILED.
+ */
+
+// Deliberately simple: one @, a dot in the domain, no spaces. Deliverability is proven by the
+// verification e-mail, not by a regex.
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
+
+/** Trims and lower-cases an e-mail, or throws BAD_USER_INPUT for `field`. */
+export function normalizeEmail(raw: string, field = 'email'): string {
+  const email = raw.trim().toLowerCase();
+  if (email.length > 254 || !EMAIL.test(email)) throw new BadUserInputError('Enter a valid e-mail address.', field);
+  return email;
+}
+
+/**
+ * Normalizes a phone number to E.164. Numbers without a country code are read as Nigerian
+ * (+234). Nigerian numbers must be mobile numbers (what OTP by SMS needs).
+ */
+export function normalizePhone(raw: string, field = 'phone'): string {
+  const parsed = parsePhoneNumberFromString(raw.trim(), 'NG');
+  if (!parsed || !parsed.isValid()) throw new BadUserInputError('Enter a valid phone number.', field);
+  if (parsed.country === 'NG') {
+    const type = parsed.getType();
+    if (type !== 'MOBILE' && type !== 'FIXED_LINE_OR_MOBILE') throw new BadUserInputError('Enter a Nigerian mobile number.', field);
+  }
+  return parsed.number;
+}
+
+/** Nigeria's 36 states and the Federal Capital Territory. */
+export const NIGERIAN_STATES = [
+  'Abia', 'Adamawa', 'Akwa Ibom', 'Anambra', 'Bauchi', 'Bayelsa', 'Benue', 'Borno', 'Cross River', 'Delta',
+  'Ebonyi', 'Edo', 'Ekiti', 'Enugu', 'Gombe', 'Imo', 'Jigawa', 'Kaduna', 'Kano', 'Katsina', 'Kebbi', 'Kogi',
+  'Kwara', 'Lagos', 'Nasarawa', 'Niger', 'Ogun', 'Ondo', 'Osun', 'Oyo', 'Plateau', 'Rivers', 'Sokoto',
+  'Taraba', 'Yobe', 'Zamfara', 'Federal Capital Territory',
+] as const;
+
+const STATE_ALIASES: Record<string, string> = { fct: 'Federal Capital Territory', abuja: 'Federal Capital Territory', 'abuja fct': 'Federal Capital Territory' };
+
+/** The canonical name of a Nigerian state (case-insensitive; FCT and Abuja accepted). */
+export function normalizeNigerianState(raw: string, field = 'state'): string {
+  const key = raw.trim().toLowerCase().replace(/\s+state$/, '').replace(/\s+/g, ' ');
+  const found = NIGERIAN_STATES.find((s) => s.toLowerCase() === key) ?? STATE_ALIASES[key];
+  if (!found) throw new BadUserInputError(`"${raw}" is not a Nigerian state.`, field);
+  return found;
+}
+
+/** A trimmed, non-empty string of at most `max` characters. */
+export function requireText(raw: string | null | undefined, field: string, max = 200): string {
+  const v = (raw ?? '').trim();
+  if (!v) throw new BadUserInputError(`${field} is required.`, field);
+  if (v.length > max) throw new BadUserInputError(`${field} must be at most ${max} characters.`, field);
+  return v;
+}
+
+/** Like requireText, but empty means null. */
+export function optionalText(raw: string | null | undefined, field: string, max = 200): string | null {
+  const v = (raw ?? '').trim();
+  if (!v) return null;
+  if (v.length > max) throw new BadUserInputError(`${field} must be at most ${max} characters.`, field);
+  return v;
+}
+
+/** An ISO 3166-1 alpha-2 country code, upper-cased. */
+export function normalizeCountry(raw: string | null | undefined, field = 'country'): string {
+  const v = (raw ?? 'NG').trim().toUpperCase();
+  if (!/^[A-Z]{2}$/.test(v)) throw new BadUserInputError('Use a two-letter ISO country code, e.g. NG.', field);
+  return v;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** True for a syntactically valid UUID (ids that are not cannot name any row). */
+export const isUuid = (v: string): boolean => UUID.test(v);
+
+/** Postgres unique-violation (23505) details, for mapping constraint names to fields. */
+export function uniqueViolation(error: unknown): string | null {
+  const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  const code = e.driverError?.code ?? e.code;
+  if (code !== '23505') return null;
+  return e.driverError?.constraint ?? e.constraint ?? 'unique';
+}

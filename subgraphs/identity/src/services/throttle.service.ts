@@ -1,0 +1,33 @@
+import { RateLimitedError } from '@fashionistar/shared';
+import type { IdentityContext } from '../context';
+
+/**
+ * Throttles live in the shared store (Redis when configured), so every replica counts the same
+ * attempts. Keys carry the store's prefix.
+ */
+
+/** Counts one auth attempt from the caller's IP; RATE_LIMITED past the per-IP limit. */
+export async function limitByIp(ctx: IdentityContext): Promise<void> {
+  if (!ctx.clientIp) return;
+  const { AUTH_ATTEMPTS_PER_IP, AUTH_IP_WINDOW_SECONDS } = ctx.deps.config;
+  const r = await ctx.infra.kv.hit(`throttle:auth-ip:${ctx.clientIp}`, AUTH_ATTEMPTS_PER_IP, AUTH_IP_WINDOW_SECONDS);
+  if (!r.allowed) throw new RateLimitedError(r.retryAfterSeconds, 'Too many attempts from your address. Try again shortly.');
+}
+
+const failureKey = (identifier: string) => `throttle:login-fail:${identifier}`;
+
+/** Seconds to wait when the account has too many recent failures, else 0. */
+export async function accountLockSeconds(ctx: IdentityContext, identifier: string): Promise<number> {
+  const { LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW_SECONDS } = ctx.deps.config;
+  const count = await ctx.infra.kv.count(failureKey(identifier));
+  return count >= LOGIN_FAILURE_LIMIT ? LOGIN_FAILURE_WINDOW_SECONDS : 0;
+}
+
+export async function recordLoginFailure(ctx: IdentityContext, identifier: string): Promise<void> {
+  const { LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW_SECONDS } = ctx.deps.config;
+  await ctx.infra.kv.hit(failureKey(identifier), LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW_SECONDS);
+}
+
+export async function clearLoginFailures(ctx: IdentityContext, identifier: string): Promise<void> {
+  await ctx.infra.kv.del(failureKey(identifier));
+}

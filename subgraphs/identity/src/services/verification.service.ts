@@ -1,0 +1,282 @@
+import { randomUUID } from 'node:crypto';
+import { IsNull, In } from 'typeorm';
+import {
+  BadUserInputError,
+  ConflictError,
+  NotFoundError,
+  RateLimitedError,
+  inTransaction,
+  normalizeEmail,
+  normalizePhone,
+  queueMessage,
+  requireUser,
+  uniqueViolation,
+} from '@fashionistar/shared';
+import { SOURCE, type IdentityContext } from '../context';
+import { CredentialEntity } from '../entities/credential.entity';
+import { UserEntity } from '../entities/user.entity';
+import { PhoneOtpEntity, VerificationTokenEntity, type OtpPurpose, type TokenPurpose } from '../entities/verification.entity';
+import { checkPasswordStrength, hashPassword, verifyPassword } from './passwords';
+import { revokeAllSessions } from './session.service';
+import { limitByIp } from './throttle.service';
+import { opaqueToken, sha256, sixDigitCode } from './tokens';
+
+const TOKEN_TTL_MS: Record<TokenPurpose, number> = {
+  VERIFY_EMAIL: 24 * 3600_000,
+  CHANGE_EMAIL: 24 * 3600_000,
+  PASSWORD_RESET: 3600_000,
+};
+
+const EMAIL_TEXT: Record<TokenPurpose, { subject: string; path: string; lead: string }> = {
+  VERIFY_EMAIL: { subject: 'Confirm your e-mail address', path: 'verify-email', lead: 'Confirm your e-mail address for Fashionistar:' },
+  CHANGE_EMAIL: { subject: 'Confirm your new e-mail address', path: 'verify-email', lead: 'Confirm your new e-mail address for Fashionistar:' },
+  PASSWORD_RESET: { subject: 'Reset your password', path: 'reset-password', lead: 'Reset your Fashionistar password:' },
+};
+
+/** Stores a hashed single-use token and queues the e-mail carrying it (in the caller's transaction). */
+export async function sendEmailVerification(ctx: IdentityContext, user: UserEntity, email: string, purpose: TokenPurpose): Promise<void> {
+  const { token, hash } = opaqueToken();
+  const ttl = TOKEN_TTL_MS[purpose];
+  // A new link supersedes older unused ones of the same purpose.
+  await ctx.em.update(VerificationTokenEntity, { userId: user.id, purpose, usedAt: IsNull() }, { usedAt: new Date() });
+  await ctx.em.insert(VerificationTokenEntity, {
+    id: randomUUID(),
+    userId: user.id,
+    purpose,
+    tokenHash: hash,
+    target: email,
+    expiresAt: new Date(Date.now() + ttl),
+    usedAt: null,
+  });
+  const text = EMAIL_TEXT[purpose];
+  const link = `${ctx.deps.config.APP_URL}/${text.path}?token=${token}`;
+  await queueMessage(ctx, SOURCE, {
+    channel: 'EMAIL',
+    to: email,
+    subject: text.subject,
+    body: `Hello ${user.firstName ?? ''},\n\n${text.lead}\n${link}\n\nThe link works once and expires in ${ttl / 3600_000} hour(s).\nToken: ${token}\n`,
+    template: purpose.toLowerCase().replace('_', '-'),
+  });
+}
+
+/**
+ * Sends a 6-digit code by SMS. Limited per phone (a burst of resends is refused with
+ * RATE_LIMITED); older unused codes of the same purpose stop working.
+ */
+export async function sendPhoneOtp(ctx: IdentityContext, userId: string, phone: string, purpose: OtpPurpose): Promise<void> {
+  const { OTP_SENDS_PER_WINDOW, OTP_SEND_WINDOW_SECONDS, OTP_TTL_SECONDS } = ctx.deps.config;
+  const sent = await ctx.infra.kv.hit(`throttle:otp-send:${phone}`, OTP_SENDS_PER_WINDOW, OTP_SEND_WINDOW_SECONDS);
+  if (!sent.allowed) throw new RateLimitedError(sent.retryAfterSeconds, 'Too many codes sent to this number. Try again later.');
+  const code = sixDigitCode();
+  const id = randomUUID();
+  await ctx.em.update(PhoneOtpEntity, { userId, purpose, consumedAt: IsNull() }, { consumedAt: new Date() });
+  await ctx.em.insert(PhoneOtpEntity, {
+    id,
+    userId,
+    phone,
+    purpose,
+    codeHash: sha256(`${id}:${code}`),
+    attempts: 0,
+    expiresAt: new Date(Date.now() + OTP_TTL_SECONDS * 1000),
+    consumedAt: null,
+  });
+  await queueMessage(ctx, SOURCE, {
+    channel: 'SMS',
+    to: phone,
+    body: `Your Fashionistar code is ${code}. It expires in ${Math.round(OTP_TTL_SECONDS / 60)} minutes. Never share it.`,
+    template: purpose === 'PASSWORD_RESET' ? 'password-reset-otp' : 'phone-otp',
+  });
+}
+
+/**
+ * Checks a code against the user's newest live code of the given purposes. Each check first
+ * reserves one attempt atomically (so parallel guesses cannot exceed the limit), outside any
+ * transaction so a wrong guess still counts when the call fails.
+ */
+async function consumeOtp(ctx: IdentityContext, userId: string, purposes: OtpPurpose[], code: string): Promise<PhoneOtpEntity> {
+  const invalid = () => new BadUserInputError('The code is wrong or has expired. Ask for a new one.', 'code');
+  const otp = await ctx.em.findOne(PhoneOtpEntity, {
+    where: { userId, purpose: In(purposes), consumedAt: IsNull() },
+    order: { createdAt: 'DESC' },
+  });
+  if (!otp || otp.expiresAt <= new Date()) throw invalid();
+  const reserved = await ctx.em
+    .createQueryBuilder()
+    .update(PhoneOtpEntity)
+    .set({ attempts: () => 'attempts + 1' })
+    .where('id = :id AND attempts < :max AND consumed_at IS NULL', { id: otp.id, max: ctx.deps.config.OTP_MAX_ATTEMPTS })
+    .execute();
+  if (!reserved.affected) throw invalid();
+  if (!/^\d{6}$/.test(code) || sha256(`${otp.id}:${code}`) !== otp.codeHash) throw invalid();
+  const claimed = await ctx.em.update(PhoneOtpEntity, { id: otp.id, consumedAt: IsNull() }, { consumedAt: new Date() });
+  if (!claimed.affected) throw invalid();
+  return otp;
+}
+
+export async function requestEmailVerification(ctx: IdentityContext): Promise<boolean> {
+  const { userId } = requireUser(ctx);
+  await limitByIp(ctx);
+  return inTransaction(ctx, async (tx) => {
+    const user = await tx.em.findOneOrFail(UserEntity, { where: { id: userId } });
+    if (!user.email) throw new BadUserInputError('This account has no e-mail address.', 'email');
+    if (user.emailVerifiedAt) return true;
+    await sendEmailVerification(tx, user, user.email, 'VERIFY_EMAIL');
+    return true;
+  });
+}
+
+/** Confirms an e-mail (or a change of e-mail) with a link token. */
+export async function verifyEmail(ctx: IdentityContext, token: string): Promise<boolean> {
+  await limitByIp(ctx);
+  try {
+    return await inTransaction(ctx, async (tx) => {
+      const row = await tx.em.findOne(VerificationTokenEntity, {
+        where: { tokenHash: sha256(token), purpose: In(['VERIFY_EMAIL', 'CHANGE_EMAIL']) },
+        lock: { mode: 'pessimistic_write' },
+      });
+      if (!row || row.usedAt || row.expiresAt <= new Date()) {
+        throw new BadUserInputError('This link is invalid or has expired. Ask for a new one.', 'token');
+      }
+      await tx.em.update(VerificationTokenEntity, { id: row.id }, { usedAt: new Date() });
+      await tx.em.update(UserEntity, { id: row.userId }, { email: row.target, emailVerifiedAt: new Date() });
+      return true;
+    });
+  } catch (error) {
+    if (uniqueViolation(error)) throw new ConflictError('Another account now uses this e-mail address.', 'email');
+    throw error;
+  }
+}
+
+export async function requestPhoneVerification(ctx: IdentityContext): Promise<boolean> {
+  const { userId } = requireUser(ctx);
+  await limitByIp(ctx);
+  return inTransaction(ctx, async (tx) => {
+    const user = await tx.em.findOneOrFail(UserEntity, { where: { id: userId } });
+    const pending = await tx.em.findOne(PhoneOtpEntity, {
+      where: { userId, purpose: 'CHANGE_PHONE', consumedAt: IsNull() },
+      order: { createdAt: 'DESC' },
+    });
+    if (pending && pending.expiresAt > new Date()) {
+      await sendPhoneOtp(tx, userId, pending.phone, 'CHANGE_PHONE');
+      return true;
+    }
+    if (!user.phone) throw new BadUserInputError('This account has no phone number.', 'phone');
+    if (user.phoneVerifiedAt) return true;
+    await sendPhoneOtp(tx, userId, user.phone, 'VERIFY_PHONE');
+    return true;
+  });
+}
+
+export async function verifyPhone(ctx: IdentityContext, code: string): Promise<UserEntity> {
+  const { userId } = requireUser(ctx);
+  await limitByIp(ctx);
+  const otp = await consumeOtp(ctx, userId, ['VERIFY_PHONE', 'CHANGE_PHONE'], code.trim());
+  try {
+    await ctx.em.update(UserEntity, { id: userId }, { phone: otp.phone, phoneVerifiedAt: new Date() });
+  } catch (error) {
+    if (uniqueViolation(error)) throw new ConflictError('Another account now uses this phone number.', 'phone');
+    throw error;
+  }
+  return ctx.em.findOneOrFail(UserEntity, { where: { id: userId } });
+}
+
+/** Always true, whether or not the account exists, so the answer tells nobody who has one. */
+export async function requestPasswordReset(ctx: IdentityContext, input: { email?: string | null; phone?: string | null }): Promise<boolean> {
+  await limitByIp(ctx);
+  const email = input.email?.trim() ? normalizeEmail(input.email) : null;
+  const phone = !email && input.phone?.trim() ? normalizePhone(input.phone) : null;
+  if (!email && !phone) throw new BadUserInputError('Give an e-mail address or a phone number.', 'email');
+  const user = await ctx.em.findOne(UserEntity, { where: email ? { email } : { phone: phone! } });
+  if (!user || user.deletedAt) return true;
+  await inTransaction(ctx, async (tx) => {
+    if (email) await sendEmailVerification(tx, user, email, 'PASSWORD_RESET');
+    else await sendPhoneOtp(tx, user.id, phone!, 'PASSWORD_RESET');
+  });
+  return true;
+}
+
+export interface ResetArgs {
+  token?: string | null;
+  phone?: string | null;
+  code?: string | null;
+  newPassword: string;
+}
+
+/** Sets a new password from a reset token or SMS code and ends every session of the account. */
+export async function resetPassword(ctx: IdentityContext, input: ResetArgs): Promise<boolean> {
+  await limitByIp(ctx);
+  checkPasswordStrength(input.newPassword, 'newPassword');
+  const hash = await hashPassword(input.newPassword);
+  const userId = await (async () => {
+    if (input.token) {
+      const token = input.token;
+      return inTransaction(ctx, async (tx) => {
+        const row = await tx.em.findOne(VerificationTokenEntity, {
+          where: { tokenHash: sha256(token), purpose: 'PASSWORD_RESET' },
+          lock: { mode: 'pessimistic_write' },
+        });
+        if (!row || row.usedAt || row.expiresAt <= new Date()) {
+          throw new BadUserInputError('This link is invalid or has expired. Ask for a new one.', 'token');
+        }
+        await tx.em.update(VerificationTokenEntity, { id: row.id }, { usedAt: new Date() });
+        return row.userId;
+      });
+    }
+    if (!input.phone || !input.code) throw new BadUserInputError('Give the reset token, or the phone and its code.', 'token');
+    const user = await ctx.em.findOne(UserEntity, { where: { phone: normalizePhone(input.phone) } });
+    if (!user) throw new BadUserInputError('The code is wrong or has expired. Ask for a new one.', 'code');
+    await consumeOtp(ctx, user.id, ['PASSWORD_RESET'], input.code.trim());
+    return user.id;
+  })();
+  await inTransaction(ctx, async (tx) => {
+    await tx.em.update(CredentialEntity, { userId, kind: 'PASSWORD' }, { secret: hash });
+    await revokeAllSessions(tx, userId, 'PASSWORD_RESET');
+  });
+  return true;
+}
+
+async function checkCurrentPassword(ctx: IdentityContext, userId: string, password: string, field: string): Promise<void> {
+  const cred = await ctx.em.findOne(CredentialEntity, { where: { userId, kind: 'PASSWORD' } });
+  if (!(await verifyPassword(cred?.secret, password))) throw new BadUserInputError('The current password is wrong.', field);
+}
+
+/** Changes the password and ends every other session of the user. */
+export async function changePassword(ctx: IdentityContext, currentPassword: string, newPassword: string): Promise<boolean> {
+  const identity = requireUser(ctx);
+  await limitByIp(ctx);
+  await checkCurrentPassword(ctx, identity.userId, currentPassword, 'currentPassword');
+  checkPasswordStrength(newPassword, 'newPassword');
+  const hash = await hashPassword(newPassword);
+  await inTransaction(ctx, async (tx) => {
+    await tx.em.update(CredentialEntity, { userId: identity.userId, kind: 'PASSWORD' }, { secret: hash });
+    await revokeAllSessions(tx, identity.userId, 'PASSWORD_CHANGED', identity.sessionId);
+  });
+  return true;
+}
+
+export async function changeEmail(ctx: IdentityContext, newEmail: string, password: string): Promise<boolean> {
+  const { userId } = requireUser(ctx);
+  await limitByIp(ctx);
+  const email = normalizeEmail(newEmail, 'newEmail');
+  await checkCurrentPassword(ctx, userId, password, 'password');
+  const taken = await ctx.em.exists(UserEntity, { where: { email } });
+  if (taken) throw new ConflictError('An account with this e-mail already exists.', 'newEmail');
+  await inTransaction(ctx, async (tx) => {
+    const user = await tx.em.findOne(UserEntity, { where: { id: userId } });
+    if (!user) throw new NotFoundError('User', userId);
+    await sendEmailVerification(tx, user, email, 'CHANGE_EMAIL');
+  });
+  return true;
+}
+
+export async function changePhone(ctx: IdentityContext, newPhone: string, password: string): Promise<boolean> {
+  const { userId } = requireUser(ctx);
+  await limitByIp(ctx);
+  const phone = normalizePhone(newPhone, 'newPhone');
+  await checkCurrentPassword(ctx, userId, password, 'password');
+  const taken = await ctx.em.exists(UserEntity, { where: { phone } });
+  if (taken) throw new ConflictError('An account with this phone number already exists.', 'newPhone');
+  await inTransaction(ctx, (tx) => sendPhoneOtp(tx, userId, phone, 'CHANGE_PHONE'));
+  return true;
+}
+
