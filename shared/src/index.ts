@@ -17,3 +17,4 @@ export * from './validation';
 export * from './seed';
 export * from './server/subgraph-module';
 export * from './composition-config';
+export * from './testing';

@@ -46,6 +46,7 @@ export async function executeApollo<C extends ApolloBaseContext>(
   req: IncomingMessage,
   res: ServerResponse,
   context: () => Promise<C>,
+  beforeWrite?: () => void,
 ): Promise<void> {
   let body: unknown;
   try {
@@ -59,6 +60,7 @@ export async function executeApollo<C extends ApolloBaseContext>(
     httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers: headerMapOf(req), search: url.search, body },
     context,
   });
+  beforeWrite?.();
   await writeApolloResponse(res, response);
 }
 

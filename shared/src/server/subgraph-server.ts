@@ -14,6 +14,7 @@ import { FORWARD_HEADERS, decodeIdentity, secretMatches } from '../identity';
 import type { Infra } from '../infra/types';
 import type { Logger } from '../logger';
 import { executeApollo, peerAddress, sendGraphQLError, sendJson } from './http';
+import { withQueryBucket } from '../db/query-counter';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -121,7 +122,14 @@ export async function startSubgraphServer<C extends BaseContext>(o: SubgraphServ
       if (!secretMatches(req.headers[FORWARD_HEADERS.secret] as string | undefined, o.routerSecret)) {
         return sendGraphQLError(res, 401, 'This subgraph only answers the router.', 'UNAUTHENTICATED');
       }
-      await executeApollo(apollo, req, res, async () => o.buildContext(makeBase(req.headers, peerAddress(req))));
+      // Outside production each answer says how many SQL statements it took, so tests can prove
+      // list fields are N+1-free through real HTTP.
+      const bucket = { count: 0, statements: [] as string[] };
+      await withQueryBucket(bucket, () =>
+        executeApollo(apollo, req, res, async () => o.buildContext(makeBase(req.headers, peerAddress(req))), () => {
+          if (!o.production) res.setHeader('x-sql-statements', String(bucket.count));
+        }),
+      );
     };
     handle().catch((err) => {
       o.log.error({ err }, 'request failed');

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { IsNull, MoreThan, Not } from 'typeorm';
-import { NotFoundError, inTransaction, requireUser } from '@fashionistar/shared';
+import { NotFoundError, inTransaction, isUuid, requireUser } from '@fashionistar/shared';
 import type { IdentityContext } from '../context';
 import { RefreshTokenEntity, SessionEntity } from '../entities/session.entity';
 import { opaqueToken, sha256 } from './tokens';
@@ -99,7 +99,7 @@ export async function listMySessions(ctx: IdentityContext): Promise<SessionEntit
 
 export async function revokeMySession(ctx: IdentityContext, sessionId: string): Promise<boolean> {
   const { userId } = requireUser(ctx);
-  const session = await ctx.em.findOne(SessionEntity, { where: { id: sessionId, userId } });
+  const session = isUuid(sessionId) ? await ctx.em.findOne(SessionEntity, { where: { id: sessionId, userId } }) : null;
   if (!session || session.revokedAt) throw new NotFoundError('Session', sessionId);
   await revokeSessions(ctx, [session.id], 'USER_REVOKED');
   return true;
