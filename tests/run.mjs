@@ -39,8 +39,8 @@ const child = spawn(
   { cwd: root, stdio: 'inherit', env: { TSX_TSCONFIG_PATH: 'tsconfig.base.json', LOG_LEVEL: 'silent', NODE_ENV: 'test', ...process.env } },
 );
 child.on('exit', (code) => {
-  let passed = 0;
-  let failed = 0;
+  let passed;
+  let failed;
   try {
     const text = readFileSync(tap, 'utf8');
     passed = Number(/^# pass (\d+)/m.exec(text)?.[1] ?? 0);

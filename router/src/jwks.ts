@@ -17,13 +17,14 @@ export class JwksCache {
   private inflight: Promise<void> | null = null;
 
   /**
-   * @param minRefetchMs least time between two fetches. Default 10 s.
+   * @param minRefetchMs least time between two fetches. Default 1 s: short enough that a key
+   *   rotated in is picked up at once, long enough that forged kids cannot flood identity.
    * @param maxAgeMs a cache older than this is refreshed on the next lookup. Default 5 min.
    */
   constructor(
     private readonly url: string,
     private readonly log: Logger,
-    private readonly minRefetchMs = 10_000,
+    private readonly minRefetchMs = 1_000,
     private readonly maxAgeMs = 300_000,
   ) {}
 

@@ -46,8 +46,13 @@ function walk(
     } else {
       const name = sel.name.value;
       const frag = fragments.get(name);
-      // Cycles are reported by graphql's own NoFragmentCycles rule; just don't loop here.
-      if (!frag || visiting.has(name)) continue;
+      // Cycles and unknown fragments are reported by graphql's own rules; just don't loop here.
+      // Such a spread still costs 1: otherwise a bomb of fragments whose only leaves are cyclic
+      // or unknown spreads costs nothing, never trips the budget and is expanded exponentially.
+      if (!frag || visiting.has(name)) {
+        stats.cost++;
+        continue;
+      }
       visiting.add(name);
       walk(frag.selectionSet, depth, fragments, visiting, stats);
       visiting.delete(name);

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
 import { executeApollo, formatError, sendGraphQLError, sendJson, type Infra, type Logger } from '@fashionistar/shared';
 import type { RouterConfig } from './config';
@@ -67,6 +68,8 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
     formatError: (formatted) => formatError(formatted, production),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
+      // Our own GraphiQL is served outside production; Apollo's landing pages load from a CDN.
+      ApolloServerPluginLandingPageDisabled(),
       { async serverWillStart() { return { async drainServer() { await sockets.dispose(); } }; } },
     ],
   });

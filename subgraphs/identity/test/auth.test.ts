@@ -1,5 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { createLogger } from '@fashionistar/shared';
+import { seedIdentity } from '../src/seed/seed';
 import { AUTH_FIELDS, PASSWORD, codes, loginAs, registerUser, startTestIdentity, uniqueContact, type TestIdentity } from './helpers';
 
 const REGISTER = `mutation($input: RegisterInput!) { register(input: $input) { ${AUTH_FIELDS} } }`;
@@ -126,8 +128,6 @@ describe('identity: sign-up and sign-in', () => {
     assert.deepEqual(admin.user.roles, ['ADMIN']);
     const vendor = await loginAs(t, 'vendor1@fashionistar.test', PASSWORD, { ip: '10.1.2.1' });
     assert.deepEqual(vendor.user.roles, ['VENDOR']);
-    const { seedIdentity } = await import('../src/seed/seed');
-    const { createLogger } = await import('@fashionistar/shared');
     assert.equal(await seedIdentity(t.server.dataSource, createLogger('t', 'silent')), 0, 'a second seed inserts nothing');
     const outbox = await t.sql<{ n: string }>(`SELECT count(*) AS n FROM outbox_event e JOIN app_user u ON e.payload->>'userId' = u.id::text WHERE u.email LIKE '%@fashionistar.test'`);
     assert.equal(outbox[0]!.n, '0', 'no outbox event per seeded row');
