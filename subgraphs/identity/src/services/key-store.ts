@@ -33,6 +33,7 @@ export class KeyStore {
 
   /** Writes a new key, which signs from the next load on. Returns its kid. */
   rotate(): string {
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const kid = `${new Date().toISOString().replace(/[-:.]/g, '')}-${Math.random().toString(36).slice(2, 8)}`;
     writeFileSync(join(this.dir, `${kid}.pem`), privateKey.export({ type: 'pkcs8', format: 'pem' }), { mode: 0o600 });
