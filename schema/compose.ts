@@ -1,41 +1,48 @@
 /**
  * Composes the supergraph from the subgraphs' SDL files with @apollo/composition and writes
- * schema/supergraph.graphql (what the router serves) and schema/api.graphql (what clients see).
- * `--check` writes nothing and fails when the committed files are stale.
+ * schema/supergraph.graphql (what the router serves) and schema/api.graphql (what clients and
+ * codegen see). `--check` writes nothing and fails when the committed files are stale.
  */
-import { readFileSync, writeFileSync, existsSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse, printSchema } from 'graphql';
 import { readSdl, readSubgraphConfig, repoRoot } from '@fashionistar/shared/src/composition-config';
 
-const ROOT = repoRoot();
-
-const check = process.argv.includes('--check');
-const services = readSubgraphConfig().map((s) => ({ name: s.name, url: s.routingUrl, typeDefs: parse(readSdl(s)) }));
-const result = composeServices(services);
-if (result.errors) {
-  for (const e of result.errors) console.error(`composition error: ${e.message}`);
-  process.exit(1);
+/** The files composition produces, by path relative to the repo root. */
+export function composeSupergraph(sdlOverrides: Record<string, string> = {}, root = repoRoot()): Record<string, string> {
+  const services = readSubgraphConfig(root).map((s) => ({ name: s.name, url: s.routingUrl, typeDefs: parse(sdlOverrides[s.name] ?? readSdl(s, root)) }));
+  const result = composeServices(services);
+  if (result.errors) throw new Error(`composition failed:\n${result.errors.map((e) => `  - ${e.message}`).join('\n')}`);
+  return {
+    'schema/supergraph.graphql': result.supergraphSdl.trimEnd() + '\n',
+    'schema/api.graphql': printSchema(result.schema.toAPISchema().toGraphQLJSSchema()) + '\n',
+  };
 }
-for (const hint of result.hints ?? []) console.warn(`composition hint: ${hint.toString()}`);
 
-const outputs: Record<string, string> = {
-  'schema/supergraph.graphql': result.supergraphSdl.trimEnd() + '\n',
-  'schema/api.graphql': printSchema(result.schema.toAPISchema().toGraphQLJSSchema()) + '\n',
-};
-let stale = 0;
-for (const [file, text] of Object.entries(outputs)) {
-  const path = join(ROOT, file);
-  const current = existsSync(path) ? readFileSync(path, 'utf8') : '';
-  if (current === text) continue;
+/** Paths whose committed content differs from `outputs`. */
+export function staleFiles(outputs: Record<string, string>, root = repoRoot()): string[] {
+  return Object.entries(outputs)
+    .filter(([file, text]) => {
+      const path = join(root, file);
+      return !existsSync(path) || readFileSync(path, 'utf8') !== text;
+    })
+    .map(([file]) => file);
+}
+
+if (require.main === module) {
+  const check = process.argv.includes('--check');
+  const root = repoRoot();
+  const outputs = composeSupergraph({}, root);
+  const stale = staleFiles(outputs, root);
   if (check) {
-    console.error(`${file} is stale: run npm run compose`);
-    stale++;
+    for (const f of stale) console.error(`${f} is stale: run npm run compose`);
+    if (stale.length) process.exit(1);
+    console.log('supergraph is up to date');
   } else {
-    writeFileSync(path, text);
-    console.log(`wrote ${file}`);
+    for (const f of stale) {
+      writeFileSync(join(root, f), outputs[f]!);
+      console.log(`wrote ${f}`);
+    }
   }
 }
-if (stale) process.exit(1);
-if (check) console.log('supergraph is up to date');
