@@ -4,15 +4,12 @@
  * pub/sub and rate limits are in-process. Each subgraph still listens on its own port and the
  * router reaches it over HTTP, exactly as in containers.
  */
-import { readSubgraphConfig, createInfra, createLogger, int, loadConfig, providersFromEnv, str, type SubgraphModule, type RunningServer } from '@fashionistar/shared';
+import { readSubgraphConfig, createInfra, createLogger, loadConfig, providersFromEnv, type SubgraphModule, type RunningServer } from '@fashionistar/shared';
+import { devSpec } from './config';
 import { loadRouterConfig } from '../config';
 import { startRouter } from '../router';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
 
-const devSpec = {
-  EMBEDDED_PG_PORT: int('port of the embedded Postgres', 54329, 1, 65535),
-  EMBEDDED_PG_DIR: str('data directory of the embedded Postgres', '.data/pg'),
-};
 
 async function main() {
   const started = Date.now();

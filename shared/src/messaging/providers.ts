@@ -1,5 +1,6 @@
 import twilio from 'twilio';
 import nodemailer, { type Transporter } from 'nodemailer';
+import { loadConfig, optionalStr } from '../config';
 
 /** One outgoing SMS. */
 export interface SmsRequest {
@@ -90,12 +91,22 @@ export class RecordingProvider implements SmsProvider, EmailProvider {
   }
 }
 
+/** Credentials of the message providers; a channel without all of its own stays STORED. */
+export const messagingSpec = {
+  TWILIO_ACCOUNT_SID: optionalStr('Twilio account SID (SMS)'),
+  TWILIO_AUTH_TOKEN: optionalStr('Twilio auth token (SMS)'),
+  TWILIO_FROM: optionalStr('Twilio sender number or messaging service (SMS)'),
+  SMTP_URL: optionalStr('SMTP URL for e-mail, e.g. smtps://user:pass@smtp.example.com'),
+  MAIL_FROM: optionalStr('sender of e-mails, e.g. "Fashionistar <no-reply@example.com>"'),
+};
+
 /** Providers from the environment: each is configured only when all its credentials are set. */
 export function providersFromEnv(env: NodeJS.ProcessEnv = process.env): MessageProviders {
+  const c = loadConfig(messagingSpec, env);
   const out: MessageProviders = {};
-  if (env.TWILIO_ACCOUNT_SID && env.TWILIO_AUTH_TOKEN && env.TWILIO_FROM) {
-    out.sms = new TwilioSmsProvider(env.TWILIO_ACCOUNT_SID, env.TWILIO_AUTH_TOKEN, env.TWILIO_FROM);
+  if (c.TWILIO_ACCOUNT_SID && c.TWILIO_AUTH_TOKEN && c.TWILIO_FROM) {
+    out.sms = new TwilioSmsProvider(c.TWILIO_ACCOUNT_SID, c.TWILIO_AUTH_TOKEN, c.TWILIO_FROM);
   }
-  if (env.SMTP_URL && env.MAIL_FROM) out.email = new SmtpEmailProvider(env.SMTP_URL, env.MAIL_FROM);
+  if (c.SMTP_URL && c.MAIL_FROM) out.email = new SmtpEmailProvider(c.SMTP_URL, c.MAIL_FROM);
   return out;
 }
