@@ -10,8 +10,14 @@ import { parse, printSchema } from 'graphql';
 import { readSdl, readSubgraphConfig, repoRoot } from '@fashionistar/shared/src/composition-config';
 
 /** The files composition produces, by path relative to the repo root. */
-export function composeSupergraph(sdlOverrides: Record<string, string> = {}, root = repoRoot()): Record<string, string> {
-  const services = readSubgraphConfig(root).map((s) => ({ name: s.name, url: s.routingUrl, typeDefs: parse(sdlOverrides[s.name] ?? readSdl(s, root)) }));
+export function composeSupergraph(
+  sdlOverrides: Record<string, string> = {},
+  root = repoRoot(),
+  /** Compose these instead of the configured subgraphs (tests composing other supergraphs). */
+  subgraphs?: Array<{ name: string; url: string; sdl: string }>,
+): Record<string, string> {
+  const list = subgraphs ?? readSubgraphConfig(root).map((s) => ({ name: s.name, url: s.routingUrl, sdl: sdlOverrides[s.name] ?? readSdl(s, root) }));
+  const services = list.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(s.sdl) }));
   const result = composeServices(services);
   if (result.errors) throw new Error(`composition failed:\n${result.errors.map((e) => `  - ${e.message}`).join('\n')}`);
   return {

@@ -1,4 +1,4 @@
-import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
+import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { FORWARD_HEADERS, encodeIdentity, type Identity, type Logger } from '@fashionistar/shared';
@@ -50,13 +50,20 @@ export interface GatewayOptions {
   log: Logger;
 }
 
-export function createGateway(o: GatewayOptions): ApolloGateway {
+/** The gateway and the data sources it made, by subgraph name (shared with subscriptions). */
+export function createGateway(o: GatewayOptions): { gateway: ApolloGateway; dataSources: Map<string, GraphQLDataSource> } {
   const fetcher = subgraphFetcher(o.timeoutMs);
-  return new ApolloGateway({
+  const dataSources = new Map<string, GraphQLDataSource>();
+  const gateway = new ApolloGateway({
     supergraphSdl: o.supergraphSdl,
     logger: o.log,
-    buildService: ({ name, url }) => new ForwardingDataSource(o.urlOverrides[name] ?? url ?? '', o.routerSecret, fetcher),
+    buildService: ({ name, url }) => {
+      const source = new ForwardingDataSource(o.urlOverrides[name] ?? url ?? '', o.routerSecret, fetcher);
+      dataSources.set(name, source);
+      return source;
+    },
   });
+  return { gateway, dataSources };
 }
 
 /**

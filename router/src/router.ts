@@ -14,6 +14,8 @@ import { JwksCache } from './jwks';
 import { TokenRejected, TokenVerifier } from './auth';
 import { limitRules } from './limits';
 import { attachWebSocket } from './subscriptions';
+import { SubscriptionExecutor } from './subscription-executor';
+import { refuseHttpSubscriptions } from './http-subscriptions';
 
 export interface StartRouterOptions {
   config: RouterConfig;
@@ -54,10 +56,11 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
   const jwks = new JwksCache(jwksUrl, log);
   const verifier = new TokenVerifier(jwks, o.infra, config.JWT_ISSUER, config.JWT_AUDIENCE);
 
-  const gateway = createGateway({ supergraphSdl, routerSecret: config.ROUTER_SECRET, urlOverrides: urls, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, log });
+  const { gateway, dataSources } = createGateway({ supergraphSdl, routerSecret: config.ROUTER_SECRET, urlOverrides: urls, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, log });
   const httpServer = createServer();
   const limits = { maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxCost: config.MAX_COST };
-  const sockets = attachWebSocket({ httpServer, verifier, log, production });
+  const subscriptions = new SubscriptionExecutor({ supergraphSdl, subgraphUrls: urls, dataSources, routerSecret: config.ROUTER_SECRET, limits, log });
+  const sockets = attachWebSocket({ httpServer, verifier, subscriptions, production });
 
   const apollo = new ApolloServer<RouterContext>({
     gateway: new GatewayAdapter(gateway),
@@ -70,6 +73,7 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
       ApolloServerPluginDrainHttpServer({ httpServer }),
       // Our own GraphiQL is served outside production; Apollo's landing pages load from a CDN.
       ApolloServerPluginLandingPageDisabled(),
+      refuseHttpSubscriptions(),
       { async serverWillStart() { return { async drainServer() { await sockets.dispose(); } }; } },
     ],
   });

@@ -1,17 +1,18 @@
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { ApolloServer } from '@apollo/server';
-import { GraphQLError, GraphQLSchema, parse, type ExecutionArgs, type ExecutionResult } from 'graphql';
+import { GraphQLError, GraphQLSchema, parse, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { formatError, type Identity, type Logger } from '@fashionistar/shared';
+import { formatError, type Identity } from '@fashionistar/shared';
 import { TokenRejected, type TokenVerifier } from './auth';
 import type { RouterContext } from './gateway';
+import type { SubscriptionExecutor } from './subscription-executor';
 
 export interface SocketOptions {
   httpServer: Server;
   verifier: TokenVerifier;
-  log: Logger;
+  subscriptions: SubscriptionExecutor;
   production: boolean;
 }
 
@@ -35,12 +36,27 @@ const PLACEHOLDER_SCHEMA = new GraphQLSchema({});
  * graphql-ws on the router's /graphql. The access token travels in
  * `connectionParams.authorization` ("Bearer <jwt>"); no token connects anonymously, a bad one
  * closes the socket with 4403 Forbidden. Every operation sent over the socket runs through the
- * same Apollo pipeline as HTTP (validation, operation limits, gateway, error masking).
- * Subscription operations are refused until a subgraph declares a Subscription field.
+ * same Apollo pipeline as HTTP (validation, operation limits, gateway, error masking);
+ * subscription operations are planned and run by the SubscriptionExecutor.
  */
 export function attachWebSocket(o: SocketOptions) {
   const wsServer = new WebSocketServer({ server: o.httpServer, path: '/graphql' });
   let apollo: ApolloServer<RouterContext> | null = null;
+
+  const maskError = (e: GraphQLError): GraphQLError => {
+    const f = formatError(e instanceof GraphQLError ? e.toJSON() : (e as GraphQLFormattedError), o.production);
+    return new GraphQLError(f.message, { path: e.path, extensions: f.extensions });
+  };
+  const mask = (result: ExecutionResult): ExecutionResult => (result.errors ? { ...result, errors: result.errors.map(maskError) } : result);
+
+  const subscribe = async (args: ExecutionArgs) => {
+    const op = args.contextValue as SocketOperation;
+    const result = await o.subscriptions.subscribe(args.document, op.operationName, op.variables, op.router);
+    if (!(Symbol.asyncIterator in result)) return mask(result);
+    return (async function* () {
+      for await (const event of result) yield mask(event);
+    })();
+  };
 
   const run = async (args: ExecutionArgs): Promise<ExecutionResult> => {
     const op = args.contextValue as SocketOperation;
@@ -52,11 +68,12 @@ export function attachWebSocket(o: SocketOptions) {
     if (response.body.kind !== 'single') {
       return { errors: [new GraphQLError('Incremental delivery is not supported over WebSocket.', { extensions: { code: 'BAD_REQUEST' } })] };
     }
+    // Apollo has already applied formatError to these.
     const { data, errors, extensions } = response.body.singleResult;
     return {
       data: data ?? null,
       ...(extensions ? { extensions } : {}),
-      ...(errors ? { errors: errors.map((e) => new GraphQLError(e.message, { extensions: formatError(e, o.production).extensions })) } : {}),
+      ...(errors ? { errors: errors.map((e) => new GraphQLError(e.message, { path: e.path, extensions: e.extensions })) } : {}),
     };
   };
 
@@ -93,9 +110,7 @@ export function attachWebSocket(o: SocketOptions) {
         return { schema: PLACEHOLDER_SCHEMA, document, contextValue: op, variableValues: payload.variables, operationName: payload.operationName };
       },
       execute: run,
-      // Subscriptions are planned by the gateway once the schema has a Subscription type; until
-      // then Apollo's validation answers with a clear error, which `run` passes on.
-      subscribe: run,
+      subscribe,
     },
     wsServer,
   );

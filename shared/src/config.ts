@@ -26,8 +26,8 @@ export const optionalStr = (doc: string): VarSpec<string | undefined> => ({ pars
 
 export const int = (doc: string, d?: number, min = 0, max = Number.MAX_SAFE_INTEGER): VarSpec<number> => ({
   parse: (r) => {
-    const n = Number(r);
-    if (!Number.isInteger(n) || n < min || n > max) throw new Error(`must be an integer in [${min}, ${max}]`);
+    const n = /^-?\d+$/.test(r.trim()) ? Number(r) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new Error(`must be an integer in [${min}, ${max}]`);
     return n;
   },
   default: d,

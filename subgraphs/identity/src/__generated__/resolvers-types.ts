@@ -6,6 +6,7 @@ import type { SessionEntity } from '../entities/session.entity';
 import type { LoginEventEntity } from '../entities/login-event.entity';
 import type { OutboundMessage } from '@fashionistar/shared';
 import type { AuthResult } from '../services/auth.service';
+import type { SessionRevocationEvent } from '../services/session.service';
 import type { IdentityContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -340,6 +341,25 @@ export type Session = {
   userAgent?: Maybe<Scalars['String']['output']>;
 };
 
+/** Why and when a session ended. */
+export type SessionRevocation = {
+  __typename?: 'SessionRevocation';
+  at: Scalars['DateTime']['output'];
+  /** LOGOUT, USER_REVOKED, USER_REVOKED_OTHERS, PASSWORD_CHANGED, PASSWORD_RESET, REFRESH_TOKEN_REUSED or ACCOUNT_DELETED. */
+  reason: Scalars['String']['output'];
+  sessionId: Scalars['ID']['output'];
+  user: User;
+};
+
+export type Subscription = {
+  __typename?: 'Subscription';
+  /**
+   * Tells a signed-in device that its session has ended (signed out elsewhere, revoked, password
+   * changed, account deleted), so it can drop its tokens at once. Over graphql-ws only.
+   */
+  sessionRevoked: SessionRevocation;
+};
+
 export type UpdateAddressInput = {
   city?: InputMaybe<Scalars['String']['input']>;
   country?: InputMaybe<Scalars['String']['input']>;
@@ -496,6 +516,8 @@ export type ResolversTypes = ResolversObject<{
   Role: Role;
   SentMessage: ResolverTypeWrapper<OutboundMessage>;
   Session: ResolverTypeWrapper<SessionEntity>;
+  SessionRevocation: ResolverTypeWrapper<SessionRevocationEvent>;
+  Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateAddressInput: UpdateAddressInput;
   UpdateProfileInput: UpdateProfileInput;
   User: ResolverTypeWrapper<UserEntity>;
@@ -520,6 +542,8 @@ export type ResolversParentTypes = ResolversObject<{
   ResetPasswordInput: ResetPasswordInput;
   SentMessage: OutboundMessage;
   Session: SessionEntity;
+  SessionRevocation: SessionRevocationEvent;
+  Subscription: Record<PropertyKey, never>;
   UpdateAddressInput: UpdateAddressInput;
   UpdateProfileInput: UpdateProfileInput;
   User: UserEntity;
@@ -609,6 +633,17 @@ export type SessionResolvers<ContextType = IdentityContext, ParentType extends R
   userAgent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
+export type SessionRevocationResolvers<ContextType = IdentityContext, ParentType extends ResolversParentTypes['SessionRevocation'] = ResolversParentTypes['SessionRevocation']> = ResolversObject<{
+  at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  sessionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+}>;
+
+export type SubscriptionResolvers<ContextType = IdentityContext, ParentType extends ResolversParentTypes['Subscription'] = ResolversParentTypes['Subscription']> = ResolversObject<{
+  sessionRevoked?: SubscriptionResolver<ResolversTypes['SessionRevocation'], "sessionRevoked", ParentType, ContextType>;
+}>;
+
 export type UserResolvers<ContextType = IdentityContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User'], FederationReferenceType extends FederationReferenceTypes['User'] = FederationReferenceTypes['User']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['User']> | FederationReferenceType, FederationReferenceType, ContextType>;
   addresses?: Resolver<Array<ResolversTypes['Address']>, ParentType, ContextType>;
@@ -632,6 +667,8 @@ export type Resolvers<ContextType = IdentityContext> = ResolversObject<{
   Query?: QueryResolvers<ContextType>;
   SentMessage?: SentMessageResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
+  SessionRevocation?: SessionRevocationResolvers<ContextType>;
+  Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
 }>;
 

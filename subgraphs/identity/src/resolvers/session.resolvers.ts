@@ -1,6 +1,7 @@
 import type { Resolvers } from '../__generated__/resolvers-types';
 import { listLoginEvents } from '../services/login-event.service';
-import { listMySessions, revokeAllSessions, revokeMySession } from '../services/session.service';
+import { listMySessions, revokeAllSessions, revokeMySession, watchMySession } from '../services/session.service';
+import { userById } from '../loaders/user.loaders';
 import { requireUser } from '@fashionistar/shared';
 
 export const sessionResolvers: Resolvers = {
@@ -13,6 +14,18 @@ export const sessionResolvers: Resolvers = {
     revokeOtherSessions: (_p, _a, ctx) => {
       const identity = requireUser(ctx);
       return revokeAllSessions(ctx, identity.userId, 'USER_REVOKED_OTHERS', identity.sessionId);
+    },
+  },
+  Subscription: {
+    sessionRevoked: {
+      subscribe: (_p, _a, ctx) => watchMySession(ctx),
+    },
+  },
+  SessionRevocation: {
+    user: async (r, _a, ctx) => {
+      const user = await userById(ctx).load(r.userId);
+      if (!user) throw new Error(`user ${r.userId} of a revoked session is missing`);
+      return user;
     },
   },
   Session: {

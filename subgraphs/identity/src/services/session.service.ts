@@ -1,9 +1,39 @@
 import { randomUUID } from 'node:crypto';
-import { IsNull, MoreThan, Not } from 'typeorm';
+import { In, IsNull, MoreThan, Not } from 'typeorm';
 import { NotFoundError, inTransaction, isUuid, requireUser } from '@fashionistar/shared';
 import type { IdentityContext } from '../context';
 import { RefreshTokenEntity, SessionEntity } from '../entities/session.entity';
 import { opaqueToken, sha256 } from './tokens';
+
+/** Pub/sub topic of a user's session revocations (the `sessionRevoked` subscription). */
+export const sessionTopic = (userId: string) => `identity.session-revoked.${userId}`;
+
+export interface SessionRevocationEvent {
+  sessionId: string;
+  userId: string;
+  reason: string;
+  at: string;
+}
+
+/**
+ * The caller's session revocations, as they happen. Subscribed before returning, so a
+ * revocation right after the subscription starts is not missed.
+ */
+export async function watchMySession(ctx: IdentityContext): Promise<AsyncIterable<{ sessionRevoked: SessionRevocationEvent }>> {
+  const identity = requireUser(ctx);
+  const events = ctx.infra.pubsub.subscribe(sessionTopic(identity.userId));
+  await events.ready;
+  return (async function* () {
+    try {
+      for await (const e of events) {
+        const revocation = e as SessionRevocationEvent;
+        if (revocation.sessionId === identity.sessionId) yield { sessionRevoked: revocation };
+      }
+    } finally {
+      await events.return?.();
+    }
+  })();
+}
 
 /** Key of the revoked-session list the router checks on every request. */
 export const revokedSessionKey = (sessionId: string) => `revoked-session:${sessionId}`;
@@ -72,7 +102,12 @@ export async function revokeSessions(ctx: IdentityContext, sessionIds: string[],
     .where('id IN (:...ids) AND revoked_at IS NULL', { ids: sessionIds })
     .execute();
   const ttl = ctx.deps.config.ACCESS_TOKEN_TTL_SECONDS + 60;
-  const publish = () => Promise.all(sessionIds.map((id) => ctx.infra.kv.set(revokedSessionKey(id), reason, ttl))).then(() => undefined);
+  const rows = await ctx.em.find(SessionEntity, { select: { id: true, userId: true }, where: { id: In(sessionIds) } });
+  const at = new Date().toISOString();
+  const publish = async () => {
+    await Promise.all(sessionIds.map((id) => ctx.infra.kv.set(revokedSessionKey(id), reason, ttl)));
+    await Promise.all(rows.map((s) => ctx.infra.pubsub.publish(sessionTopic(s.userId), { sessionId: s.id, userId: s.userId, reason, at })));
+  };
   // Publish after commit when in a transaction: a rolled-back revocation must not lock anyone out.
   if (ctx.em.queryRunner?.isTransactionActive) ctx.afterCommit.push(publish);
   else await publish();
