@@ -10,7 +10,7 @@ import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { createDataSource, initializeAndMigrate } from '../src/db/data-source';
 import { inTransaction, type BaseContext } from '../src/context';
 import { OUTBOX_SQL, OutboxRelay } from '../src/events/outbox';
-import { MESSAGES_SQL, listMessages, queueMessage, startMessageDispatcher } from '../src/messaging/message-outbox';
+import { MAX_SEND_ATTEMPTS, MESSAGES_SQL, listMessages, queueMessage, startMessageDispatcher } from '../src/messaging/message-outbox';
 import { RecordingProvider } from '../src/messaging/providers';
 import type { Infra } from '../src/infra/types';
 import { createLogger } from '../src/logger';
@@ -135,6 +135,19 @@ describe('message outbox', () => {
     assert.deepEqual(recording.sms, [{ to: '+2348030000003', body: 'again' }]);
     await infra.queues.idle();
     assert.equal(recording.sms.length, 1, 'no second send after success');
+    const [row] = await ds.query(`SELECT attempts, last_error FROM outbound_message WHERE id = $1`, [id]);
+    assert.deepEqual(row, { attempts: 2, last_error: 'provider unavailable (recording double)' }, 'the failed attempt is recorded');
+  });
+
+  it('gives up after MAX_SEND_ATTEMPTS and marks the message FAILED', TIMEOUT, async () => {
+    const recording = new RecordingProvider();
+    recording.failNext = 1000;
+    await startMessageDispatcher(ds, infra, 'doomed', { sms: recording }, log);
+    const id = await inTransaction(ctx(), (tx) => queueMessage(tx, 'doomed', { channel: 'SMS', to: '+2348030000009', body: 'x', template: 't' }));
+    await ds.query(`UPDATE outbound_message SET attempts = $2 WHERE id = $1`, [id, MAX_SEND_ATTEMPTS - 1]);
+    const r = await settled(id);
+    assert.equal(r.status, 'FAILED');
+    assert.equal(r.attempts, MAX_SEND_ATTEMPTS);
   });
 
   it('leaves no message when the transaction rolls back', TIMEOUT, async () => {

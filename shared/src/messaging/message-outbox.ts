@@ -92,16 +92,20 @@ export async function startMessageDispatcher(
     {
       [queuedType(source)]: async (event, em) => {
         const { messageId } = event.payload as { messageId: string };
-        await deliver(em, messageId, providers, log);
+        await deliver(ds, em, messageId, providers, log);
       },
     },
     log,
   );
 }
 
-async function deliver(em: EntityManager, id: string, providers: MessageProviders, log: Logger): Promise<void> {
+/** Sends after this many failed attempts are given up and the message marked FAILED. */
+export const MAX_SEND_ATTEMPTS = 8;
+
+async function deliver(ds: DataSource, em: EntityManager, id: string, providers: MessageProviders, log: Logger): Promise<void> {
+  // No row lock: a second delivery of the same event waits on the processed_event insert instead.
   const [row]: Array<{ channel: MessageChannel; recipient: string; subject: string | null; body: string; status: MessageStatus }> =
-    await em.query(`SELECT channel, recipient, subject, body, status FROM outbound_message WHERE id = $1 FOR UPDATE`, [id]);
+    await em.query(`SELECT channel, recipient, subject, body, status FROM outbound_message WHERE id = $1`, [id]);
   if (!row || row.status !== 'PENDING') return;
   const provider = row.channel === 'SMS' ? providers.sms : providers.email;
   if (!provider) {
@@ -118,8 +122,16 @@ async function deliver(em: EntityManager, id: string, providers: MessageProvider
       [id, provider.name, ref],
     );
   } catch (error) {
-    log.warn({ err: error, messageId: id, provider: provider.name }, 'message delivery failed; will retry');
-    // Throwing rolls back the processed-event mark, so the queue retries the delivery.
+    // Recorded outside the handler's transaction, which the throw below rolls back so that the
+    // queue retries the delivery; past MAX_SEND_ATTEMPTS the message is FAILED and retries stop.
+    const [failed]: Array<{ status: MessageStatus }> = await ds.query(
+      `UPDATE outbound_message SET attempts = attempts + 1, last_error = $2,
+              status = CASE WHEN attempts + 1 >= $3 THEN 'FAILED' ELSE status END
+        WHERE id = $1 RETURNING status`,
+      [id, String((error as Error)?.message ?? error).slice(0, 500), MAX_SEND_ATTEMPTS],
+    );
+    log.warn({ err: error, messageId: id, provider: provider.name, status: failed?.status }, 'message delivery failed');
+    if (failed?.status === 'FAILED') return;
     throw error;
   }
 }
