@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy, type StrategyOptionsWithRequest } from 'passport-jwt';
-import { ROLES, type Identity, type Infra, type Role } from '@fashionistar/shared';
+import { ROLES, type Identity, type Infra, type Role } from '@fashionistar/shared/src/edge';
 import type { JwksCache } from './jwks';
 
 /** Why a request's token was refused; the router answers UNAUTHENTICATED with this message. */

@@ -1,4 +1,4 @@
-import { bool, commonSpec, int, loadConfig, optionalStr, str, type ConfigOf } from '@fashionistar/shared';
+import { bool, commonSpec, int, loadConfig, optionalStr, str, type ConfigOf } from '@fashionistar/shared/src/edge';
 
 /** Everything the router reads from the environment. */
 export const routerSpec = {

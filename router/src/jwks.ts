@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import type { Logger } from '@fashionistar/shared';
+import type { Logger } from '@fashionistar/shared/src/edge';
 
 interface Jwk extends JsonWebKey {
   kid?: string;

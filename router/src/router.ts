@@ -5,8 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { renderGraphiQL } from '@graphql-yoga/render-graphiql';
-import { executeApollo, formatError, sendGraphQLError, sendJson, type Infra, type Logger } from '@fashionistar/shared';
+import { executeApollo, formatError, sendGraphQLError, sendJson, type Infra, type Logger } from '@fashionistar/shared/src/edge';
 import type { RouterConfig } from './config';
 import { GatewayAdapter, createGateway, type RouterContext } from './gateway';
 import { checkSubgraphs } from './health';
@@ -98,7 +97,8 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
       }
       if (path !== '/graphql') return sendJson(res, 404, { error: 'not found' });
       if (req.method === 'GET' && !production && String(req.headers.accept ?? '').includes('text/html')) {
-        graphiql ??= renderGraphiQL({ endpoint: '/graphql', subscriptionsProtocol: 'WS', title: 'Fashionistar Supergraph' });
+        // Loaded on first use: the page bundles GraphiQL (tens of MB in memory), never needed in production.
+        graphiql ??= (await import('@graphql-yoga/render-graphiql')).renderGraphiQL({ endpoint: '/graphql', subscriptionsProtocol: 'WS', title: 'Fashionistar Supergraph' });
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         return res.end(graphiql);
       }

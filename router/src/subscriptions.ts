@@ -4,7 +4,7 @@ import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, GraphQLSchema, parse, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { WebSocketServer } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { formatError, type Identity } from '@fashionistar/shared';
+import { formatError, type Identity } from '@fashionistar/shared/src/edge';
 import { TokenRejected, type TokenVerifier } from './auth';
 import type { RouterContext } from './gateway';
 import type { SubscriptionExecutor } from './subscription-executor';

@@ -4,7 +4,7 @@
  * and channel starts with the configured prefix so several stacks can share one Redis.
  */
 import { createHash } from 'node:crypto';
-import Bull from 'bull';
+import type Bull from 'bull';
 import { Redis, type RedisOptions } from 'ioredis';
 import { JOB_DEFAULTS, PushSubscription, checkConcurrency, secondsToMs, toCount, type JobFailedHook } from './memory';
 import type {
@@ -198,7 +198,10 @@ export class BullJobQueues<T extends JobMap = JobMap> implements JobQueues<T> {
   private queue(name: string): Bull.Queue<unknown> {
     let queue = this.queues.get(name);
     if (queue) return queue;
-    queue = new Bull<unknown>(name, {
+    // Required on first use: bull is large, and processes in in-process mode never need it.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const BullQueue = require('bull') as typeof Bull;
+    queue = new BullQueue<unknown>(name, {
       prefix: `${this.options.prefix}bull`,
       createClient: (type) => this.connection(type),
     });

@@ -1,5 +1,5 @@
-import twilio from 'twilio';
-import nodemailer, { type Transporter } from 'nodemailer';
+import type { Twilio } from 'twilio';
+import type { Transporter } from 'nodemailer';
 import { loadConfig, optionalStr } from '../config';
 
 /** One outgoing SMS. */
@@ -34,12 +34,15 @@ export interface MessageProviders {
 /** SMS through Twilio's Messages API. */
 export class TwilioSmsProvider implements SmsProvider {
   readonly name = 'twilio';
-  private readonly client: ReturnType<typeof twilio>;
+  private readonly client: Twilio;
   constructor(
     accountSid: string,
     authToken: string,
     private readonly from: string,
   ) {
+    // Required here, not at the top: the SDK is large and most processes never send SMS.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const twilio = require('twilio') as typeof import('twilio');
     this.client = twilio(accountSid, authToken);
   }
   async sendSms(req: SmsRequest): Promise<string> {
@@ -56,6 +59,8 @@ export class SmtpEmailProvider implements EmailProvider {
     url: string,
     private readonly from: string,
   ) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const nodemailer = require('nodemailer') as typeof import('nodemailer');
     this.transport = nodemailer.createTransport(url);
   }
   async sendEmail(req: EmailRequest): Promise<string> {
