@@ -16,7 +16,8 @@ export function composeSupergraph(
   /** Compose these instead of the configured subgraphs (tests composing other supergraphs). */
   subgraphs?: Array<{ name: string; url: string; sdl: string }>,
 ): Record<string, string> {
-  const list = subgraphs ?? readSubgraphConfig(root).map((s) => ({ name: s.name, url: s.routingUrl, sdl: sdlOverrides[s.name] ?? readSdl(s, root) }));
+  const list =
+    subgraphs ?? readSubgraphConfig(root).map((s) => ({ name: s.name, url: s.routingUrl, sdl: sdlOverrides[s.name] ?? readSdl(s, root) }));
   const services = list.map((s) => ({ name: s.name, url: s.url, typeDefs: parse(s.sdl) }));
   const result = composeServices(services);
   if (result.errors) throw new Error(`composition failed:\n${result.errors.map((e) => `  - ${e.message}`).join('\n')}`);

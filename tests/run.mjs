@@ -8,7 +8,13 @@ import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
 
 const root = join(import.meta.dirname, '..');
-const roots = ['shared/test', 'router/test', 'tests/e2e', 'tests/static', ...readdirSync(join(root, 'subgraphs')).map((s) => `subgraphs/${s}/test`)];
+const roots = [
+  'shared/test',
+  'router/test',
+  'tests/e2e',
+  'tests/static',
+  ...readdirSync(join(root, 'subgraphs')).map((s) => `subgraphs/${s}/test`),
+];
 const files = [];
 const walk = (dir) => {
   let entries;
@@ -35,7 +41,17 @@ if (selected.length === 0) {
 const tap = join(mkdtempSync(join(tmpdir(), 'fsg-tests-')), 'results.tap');
 const child = spawn(
   process.execPath,
-  ['--import', 'tsx', '--test', `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`, '--test-reporter=spec', '--test-reporter-destination=stdout', '--test-reporter=tap', `--test-reporter-destination=${tap}`, ...selected],
+  [
+    '--import',
+    'tsx',
+    '--test',
+    `--test-concurrency=${process.env.TEST_CONCURRENCY ?? 2}`,
+    '--test-reporter=spec',
+    '--test-reporter-destination=stdout',
+    '--test-reporter=tap',
+    `--test-reporter-destination=${tap}`,
+    ...selected,
+  ],
   { cwd: root, stdio: 'inherit', env: { TSX_TSCONFIG_PATH: 'tsconfig.base.json', LOG_LEVEL: 'silent', NODE_ENV: 'test', ...process.env } },
 );
 child.on('exit', (code) => {

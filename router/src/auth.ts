@@ -38,7 +38,11 @@ export class TokenVerifier {
         if (!kid) return done(new TokenRejected('The access token has no key id.'));
         jwks
           .key(kid)
-          .then((key) => (key ? done(null, key.export({ format: 'pem', type: 'spki' }).toString()) : done(new TokenRejected('The access token was signed by an unknown key.'))))
+          .then((key) =>
+            key
+              ? done(null, key.export({ format: 'pem', type: 'spki' }).toString())
+              : done(new TokenRejected('The access token was signed by an unknown key.')),
+          )
           .catch(done);
       },
     };

@@ -2,7 +2,10 @@
  * Readiness of the whole supergraph: every subgraph's /health must answer 200 (which they do only
  * once migrations and seeding are done).
  */
-export async function checkSubgraphs(urls: Record<string, string>, timeoutMs = 2000): Promise<{ ok: boolean; subgraphs: Record<string, string> }> {
+export async function checkSubgraphs(
+  urls: Record<string, string>,
+  timeoutMs = 2000,
+): Promise<{ ok: boolean; subgraphs: Record<string, string> }> {
   const entries = await Promise.all(
     Object.entries(urls).map(async ([name, url]) => {
       const healthUrl = new URL('/health', url).toString();

@@ -12,18 +12,21 @@ export interface OperationLimits {
 }
 
 export function limitRules(limits: OperationLimits) {
-  return [(context: ValidationContext): ASTVisitor => ({
-    OperationDefinition(node) {
-      const fragments = new Map<string, FragmentDefinitionNode>();
-      for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
-      const stats = { depth: 0, aliases: 0, cost: 0, budget: limits.maxCost };
-      walk(node.selectionSet, 1, fragments, new Set(), stats);
-      const fail = (message: string) => context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
-      if (stats.depth > limits.maxDepth) fail(`The operation is nested ${stats.depth} levels deep; the limit is ${limits.maxDepth}.`);
-      if (stats.aliases > limits.maxAliases) fail(`The operation uses ${stats.aliases} aliases; the limit is ${limits.maxAliases}.`);
-      if (stats.cost > limits.maxCost) fail(`The operation selects ${stats.cost} fields; the limit is ${limits.maxCost}.`);
-    },
-  })];
+  return [
+    (context: ValidationContext): ASTVisitor => ({
+      OperationDefinition(node) {
+        const fragments = new Map<string, FragmentDefinitionNode>();
+        for (const def of context.getDocument().definitions) if (def.kind === Kind.FRAGMENT_DEFINITION) fragments.set(def.name.value, def);
+        const stats = { depth: 0, aliases: 0, cost: 0, budget: limits.maxCost };
+        walk(node.selectionSet, 1, fragments, new Set(), stats);
+        const fail = (message: string) =>
+          context.reportError(new GraphQLError(message, { nodes: [node], extensions: { code: 'GRAPHQL_VALIDATION_FAILED' } }));
+        if (stats.depth > limits.maxDepth) fail(`The operation is nested ${stats.depth} levels deep; the limit is ${limits.maxDepth}.`);
+        if (stats.aliases > limits.maxAliases) fail(`The operation uses ${stats.aliases} aliases; the limit is ${limits.maxAliases}.`);
+        if (stats.cost > limits.maxCost) fail(`The operation selects ${stats.cost} fields; the limit is ${limits.maxCost}.`);
+      },
+    }),
+  ];
 }
 
 function walk(

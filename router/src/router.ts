@@ -55,10 +55,23 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
   const jwks = new JwksCache(jwksUrl, log);
   const verifier = new TokenVerifier(jwks, o.infra, config.JWT_ISSUER, config.JWT_AUDIENCE);
 
-  const { gateway, dataSources } = createGateway({ supergraphSdl, routerSecret: config.ROUTER_SECRET, urlOverrides: urls, timeoutMs: config.SUBGRAPH_TIMEOUT_MS, log });
+  const { gateway, dataSources } = createGateway({
+    supergraphSdl,
+    routerSecret: config.ROUTER_SECRET,
+    urlOverrides: urls,
+    timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
+    log,
+  });
   const httpServer = createServer();
   const limits = { maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxCost: config.MAX_COST };
-  const subscriptions = new SubscriptionExecutor({ supergraphSdl, subgraphUrls: urls, dataSources, routerSecret: config.ROUTER_SECRET, limits, log });
+  const subscriptions = new SubscriptionExecutor({
+    supergraphSdl,
+    subgraphUrls: urls,
+    dataSources,
+    routerSecret: config.ROUTER_SECRET,
+    limits,
+    log,
+  });
   const sockets = attachWebSocket({ httpServer, verifier, subscriptions, production });
 
   const apollo = new ApolloServer<RouterContext>({
@@ -73,7 +86,15 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
       // Our own GraphiQL is served outside production; Apollo's landing pages load from a CDN.
       ApolloServerPluginLandingPageDisabled(),
       refuseHttpSubscriptions(),
-      { async serverWillStart() { return { async drainServer() { await sockets.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await sockets.dispose();
+            },
+          };
+        },
+      },
     ],
   });
   await apollo.start();
@@ -81,7 +102,11 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
   let graphiql: string | null = null;
 
   const clientIp = (req: IncomingMessage): string | null => {
-    const forwarded = config.TRUST_PROXY ? String(req.headers['x-forwarded-for'] ?? '').split(',')[0]?.trim() : '';
+    const forwarded = config.TRUST_PROXY
+      ? String(req.headers['x-forwarded-for'] ?? '')
+          .split(',')[0]
+          ?.trim()
+      : '';
     return forwarded || req.socket.remoteAddress || null;
   };
 
@@ -98,7 +123,11 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
       if (path !== '/graphql') return sendJson(res, 404, { error: 'not found' });
       if (req.method === 'GET' && !production && String(req.headers.accept ?? '').includes('text/html')) {
         // Loaded on first use: the page bundles GraphiQL (tens of MB in memory), never needed in production.
-        graphiql ??= (await import('@graphql-yoga/render-graphiql')).renderGraphiQL({ endpoint: '/graphql', subscriptionsProtocol: 'WS', title: 'Fashionistar Supergraph' });
+        graphiql ??= (await import('@graphql-yoga/render-graphiql')).renderGraphiQL({
+          endpoint: '/graphql',
+          subscriptionsProtocol: 'WS',
+          title: 'Fashionistar Supergraph',
+        });
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         return res.end(graphiql);
       }

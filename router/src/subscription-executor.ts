@@ -68,7 +68,8 @@ export class SubscriptionExecutor {
     const client = this.connect(url, context);
     const events = subscribeToPrimary(client, primary, variables ?? {});
     const perEvent: QueryPlan = { kind: 'QueryPlan', node: rest ? { kind: 'Sequence', nodes: [primary, rest] as PlanNode[] } : primary };
-    const self = this;
+    const { dataSources, log } = this.o;
+    const { apiGraphQLSchema, supergraphSchema, apiSchema } = this;
 
     return (async function* () {
       try {
@@ -77,12 +78,12 @@ export class SubscriptionExecutor {
             yield { errors: event.errors ?? [new GraphQLError('The subscription ended with an error.')] };
             return;
           }
-          const serviceMap: ServiceMap = { ...Object.fromEntries(self.o.dataSources), [primary.serviceName]: new EventSource(event) };
+          const serviceMap: ServiceMap = { ...Object.fromEntries(dataSources), [primary.serviceName]: new EventSource(event) };
           const requestContext = {
             request: { query: '', operationName, variables: variables ?? {} },
             context,
-            logger: self.o.log,
-            schema: self.apiGraphQLSchema,
+            logger: log,
+            schema: apiGraphQLSchema,
             document,
             operationName: operationName ?? null,
             operation: operationContext.operation,
@@ -94,8 +95,8 @@ export class SubscriptionExecutor {
             serviceMap,
             requestContext as unknown as Parameters<typeof executeQueryPlan>[2],
             operationContext,
-            self.supergraphSchema,
-            self.apiSchema,
+            supergraphSchema,
+            apiSchema,
           );
         }
       } finally {
@@ -120,12 +121,19 @@ export class SubscriptionExecutor {
 class EventSource implements GraphQLDataSource {
   constructor(private readonly event: ExecutionResult) {}
   async process() {
-    return { data: this.event.data as Record<string, unknown>, errors: this.event.errors?.map((e) => ({ message: e.message, extensions: e.extensions })) };
+    return {
+      data: this.event.data as Record<string, unknown>,
+      errors: this.event.errors?.map((e) => ({ message: e.message, extensions: e.extensions })),
+    };
   }
 }
 
 /** The primary fetch as a graphql-ws subscription: an async generator of its results. */
-async function* subscribeToPrimary(client: Client, primary: FetchNode, variables: Record<string, unknown>): AsyncGenerator<ExecutionResult> {
+async function* subscribeToPrimary(
+  client: Client,
+  primary: FetchNode,
+  variables: Record<string, unknown>,
+): AsyncGenerator<ExecutionResult> {
   const used = Object.fromEntries((primary.variableUsages ?? []).filter((v) => v in variables).map((v) => [v, variables[v]]));
   const iterator = client.iterate({ query: primary.operation, variables: used, operationName: primary.operationName });
   try {

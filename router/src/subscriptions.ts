@@ -66,7 +66,9 @@ export function attachWebSocket(o: SocketOptions) {
       { contextValue: op.router },
     );
     if (response.body.kind !== 'single') {
-      return { errors: [new GraphQLError('Incremental delivery is not supported over WebSocket.', { extensions: { code: 'BAD_REQUEST' } })] };
+      return {
+        errors: [new GraphQLError('Incremental delivery is not supported over WebSocket.', { extensions: { code: 'BAD_REQUEST' } })],
+      };
     }
     // Apollo has already applied formatError to these.
     const { data, errors, extensions } = response.body.singleResult;
@@ -107,7 +109,13 @@ export function attachWebSocket(o: SocketOptions) {
           variables: payload.variables ?? undefined,
           operationName: payload.operationName ?? undefined,
         };
-        return { schema: PLACEHOLDER_SCHEMA, document, contextValue: op, variableValues: payload.variables, operationName: payload.operationName };
+        return {
+          schema: PLACEHOLDER_SCHEMA,
+          document,
+          contextValue: op,
+          variableValues: payload.variables,
+          operationName: payload.operationName,
+        };
       },
       execute: run,
       subscribe,

@@ -72,7 +72,10 @@ describe('limitRules', () => {
       const messages = check(fragmentBomb('id name'), { maxCost: 1500 }, withSpecified);
       const ms = performance.now() - started;
       assert.ok(ms < 200, `took ${ms.toFixed(0)} ms`);
-      assert.ok(messages.some((m) => /^The operation selects \d+ fields; the limit is 1500\.$/.test(m)), messages.join('\n'));
+      assert.ok(
+        messages.some((m) => /^The operation selects \d+ fields; the limit is 1500\.$/.test(m)),
+        messages.join('\n'),
+      );
     }
   });
 
@@ -84,7 +87,10 @@ describe('limitRules', () => {
         const messages = check(fragmentBomb(leaf), { maxCost: 1500 }, withSpecified);
         const ms = performance.now() - started;
         assert.ok(ms < 200, `${leaf}: took ${ms.toFixed(0)} ms`);
-        assert.ok(messages.some((m) => m.includes('the limit is 1500')), `${leaf}: ${messages.join('\n')}`);
+        assert.ok(
+          messages.some((m) => m.includes('the limit is 1500')),
+          `${leaf}: ${messages.join('\n')}`,
+        );
       }
     }
   });
@@ -95,7 +101,10 @@ describe('limitRules', () => {
     assert.deepEqual(check(cycle, { maxDepth: 10, maxCost: 100 }), []);
     const withSpecified = check(cycle, { maxDepth: 10, maxCost: 100 }, true);
     assert.ok(performance.now() - started < 200);
-    assert.ok(withSpecified.some((m) => m.startsWith('Cannot spread fragment "A" within itself')), withSpecified.join('\n'));
+    assert.ok(
+      withSpecified.some((m) => m.startsWith('Cannot spread fragment "A" within itself')),
+      withSpecified.join('\n'),
+    );
     assert.ok(!withSpecified.some((m) => m.startsWith('The operation')), withSpecified.join('\n'));
   });
 

@@ -98,5 +98,7 @@ export type CommonConfig = ConfigOf<typeof commonSpec>;
 
 /** Renders a spec as Markdown table rows (used to keep the README's configuration table honest). */
 export function describeSpec(spec: Spec): string[] {
-  return Object.entries(spec).map(([name, v]) => `| \`${name}\` | ${v.default === undefined ? '' : `\`${String(v.default)}\``} | ${v.doc} |`);
+  return Object.entries(spec).map(
+    ([name, v]) => `| \`${name}\` | ${v.default === undefined ? '' : `\`${String(v.default)}\``} | ${v.doc} |`,
+  );
 }

@@ -33,17 +33,58 @@ export function normalizePhone(raw: string, field = 'phone'): string {
 
 /** Nigeria's 36 states and the Federal Capital Territory. */
 export const NIGERIAN_STATES = [
-  'Abia', 'Adamawa', 'Akwa Ibom', 'Anambra', 'Bauchi', 'Bayelsa', 'Benue', 'Borno', 'Cross River', 'Delta',
-  'Ebonyi', 'Edo', 'Ekiti', 'Enugu', 'Gombe', 'Imo', 'Jigawa', 'Kaduna', 'Kano', 'Katsina', 'Kebbi', 'Kogi',
-  'Kwara', 'Lagos', 'Nasarawa', 'Niger', 'Ogun', 'Ondo', 'Osun', 'Oyo', 'Plateau', 'Rivers', 'Sokoto',
-  'Taraba', 'Yobe', 'Zamfara', 'Federal Capital Territory',
+  'Abia',
+  'Adamawa',
+  'Akwa Ibom',
+  'Anambra',
+  'Bauchi',
+  'Bayelsa',
+  'Benue',
+  'Borno',
+  'Cross River',
+  'Delta',
+  'Ebonyi',
+  'Edo',
+  'Ekiti',
+  'Enugu',
+  'Gombe',
+  'Imo',
+  'Jigawa',
+  'Kaduna',
+  'Kano',
+  'Katsina',
+  'Kebbi',
+  'Kogi',
+  'Kwara',
+  'Lagos',
+  'Nasarawa',
+  'Niger',
+  'Ogun',
+  'Ondo',
+  'Osun',
+  'Oyo',
+  'Plateau',
+  'Rivers',
+  'Sokoto',
+  'Taraba',
+  'Yobe',
+  'Zamfara',
+  'Federal Capital Territory',
 ] as const;
 
-const STATE_ALIASES: Record<string, string> = { fct: 'Federal Capital Territory', abuja: 'Federal Capital Territory', 'abuja fct': 'Federal Capital Territory' };
+const STATE_ALIASES: Record<string, string> = {
+  fct: 'Federal Capital Territory',
+  abuja: 'Federal Capital Territory',
+  'abuja fct': 'Federal Capital Territory',
+};
 
 /** The canonical name of a Nigerian state (case-insensitive; FCT and Abuja accepted). */
 export function normalizeNigerianState(raw: string, field = 'state'): string {
-  const key = raw.trim().toLowerCase().replace(/\s+state$/, '').replace(/\s+/g, ' ');
+  const key = raw
+    .trim()
+    .toLowerCase()
+    .replace(/\s+state$/, '')
+    .replace(/\s+/g, ' ');
   const found = NIGERIAN_STATES.find((s) => s.toLowerCase() === key) ?? STATE_ALIASES[key];
   if (!found) throw new BadUserInputError(`"${raw}" is not a Nigerian state.`, field);
   return found;

@@ -90,9 +90,18 @@ describe('loadConfig', () => {
 
   it('reports every bad variable at once', () => {
     const message = configError(() =>
-      loadConfig({ ...spec, REQUIRED: str('a required one'), OTHER: int('other', 1) }, { PORT: 'abc', DEBUG: 'maybe', MODE: 'c', OTHER: '-1' }),
+      loadConfig(
+        { ...spec, REQUIRED: str('a required one'), OTHER: int('other', 1) },
+        { PORT: 'abc', DEBUG: 'maybe', MODE: 'c', OTHER: '-1' },
+      ),
     );
-    for (const part of ['PORT must be an integer in [1, 65535]', 'DEBUG must be true or false', 'MODE must be one of a, b', 'REQUIRED is required (a required one)', 'OTHER must be an integer']) {
+    for (const part of [
+      'PORT must be an integer in [1, 65535]',
+      'DEBUG must be true or false',
+      'MODE must be one of a, b',
+      'REQUIRED is required (a required one)',
+      'OTHER must be an integer',
+    ]) {
       assert.ok(message.includes(part), `missing "${part}" in:\n${message}`);
     }
     assert.equal(message.split('\n  - ').length - 1, 5, 'one line per problem');
@@ -112,16 +121,27 @@ describe('loadConfig', () => {
     assert.equal(loadConfig(bounded, { N: '1' }).N, 1);
     assert.equal(loadConfig(bounded, { N: '10' }).N, 10);
     for (const bad of ['0', '11', '1.5', 'ten', '-3']) {
-      assert.match(configError(() => loadConfig(bounded, { N: bad })), /N must be an integer in \[1, 10\]/, bad);
+      assert.match(
+        configError(() => loadConfig(bounded, { N: bad })),
+        /N must be an integer in \[1, 10\]/,
+        bad,
+      );
     }
-    assert.match(configError(() => loadConfig(bounded, {})), /N is required/);
+    assert.match(
+      configError(() => loadConfig(bounded, {})),
+      /N is required/,
+    );
   });
 
   it('parses booleans case-insensitively', () => {
     const b = { B: bool('b') };
     for (const t of ['1', 'true', 'TRUE', 'yes', 'On']) assert.equal(loadConfig(b, { B: t }).B, true, t);
     for (const f of ['0', 'false', 'False', 'no', 'OFF']) assert.equal(loadConfig(b, { B: f }).B, false, f);
-    for (const bad of ['maybe', 'truthy', '2']) assert.match(configError(() => loadConfig(b, { B: bad })), /B must be true or false/);
+    for (const bad of ['maybe', 'truthy', '2'])
+      assert.match(
+        configError(() => loadConfig(b, { B: bad })),
+        /B must be true or false/,
+      );
   });
 });
 
@@ -129,14 +149,30 @@ describe('formatError', () => {
   const base = { message: 'x', locations: [{ line: 1, column: 2 }], path: ['a', 0, 'b'] };
 
   it('passes expected codes through without the stack trace', () => {
-    for (const code of ['BAD_USER_INPUT', 'UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'CONFLICT', 'RATE_LIMITED', 'GRAPHQL_VALIDATION_FAILED']) {
-      const formatted: GraphQLFormattedError = { ...base, message: `m ${code}`, extensions: { code, field: 'email', stacktrace: ['at x'] } };
+    for (const code of [
+      'BAD_USER_INPUT',
+      'UNAUTHENTICATED',
+      'FORBIDDEN',
+      'NOT_FOUND',
+      'CONFLICT',
+      'RATE_LIMITED',
+      'GRAPHQL_VALIDATION_FAILED',
+    ]) {
+      const formatted: GraphQLFormattedError = {
+        ...base,
+        message: `m ${code}`,
+        extensions: { code, field: 'email', stacktrace: ['at x'] },
+      };
       assert.deepEqual(formatError(formatted, true), { ...base, message: `m ${code}`, extensions: { code, field: 'email' } });
     }
   });
 
   it('masks unknown errors when mask is on', () => {
-    const leaky: GraphQLFormattedError = { ...base, message: 'relation "x" does not exist', extensions: { stacktrace: ['at pg'], detail: 'sql' } };
+    const leaky: GraphQLFormattedError = {
+      ...base,
+      message: 'relation "x" does not exist',
+      extensions: { stacktrace: ['at pg'], detail: 'sql' },
+    };
     assert.deepEqual(formatError(leaky, true), {
       message: 'Internal server error',
       locations: base.locations,
@@ -149,7 +185,11 @@ describe('formatError', () => {
   });
 
   it('keeps unknown errors (minus stack trace) when mask is off', () => {
-    const leaky: GraphQLFormattedError = { ...base, message: 'relation "x" does not exist', extensions: { stacktrace: ['at pg'], detail: 'sql' } };
+    const leaky: GraphQLFormattedError = {
+      ...base,
+      message: 'relation "x" does not exist',
+      extensions: { stacktrace: ['at pg'], detail: 'sql' },
+    };
     assert.deepEqual(formatError(leaky, false), { ...leaky, extensions: { detail: 'sql', code: 'INTERNAL_SERVER_ERROR' } });
   });
 });
@@ -238,7 +278,14 @@ describe('validation', () => {
   it('isUuid', () => {
     assert.equal(isUuid('888e23f3-a9c3-535a-b076-cc57af12ae05'), true);
     assert.equal(isUuid('888E23F3-A9C3-535A-B076-CC57AF12AE05'), true);
-    for (const bad of ['', 'abc', '888e23f3a9c3535ab076cc57af12ae05', '888e23f3-a9c3-535a-b076-cc57af12ae0', '888e23f3-a9c3-535a-b076-cc57af12ae05x', 'g88e23f3-a9c3-535a-b076-cc57af12ae05']) {
+    for (const bad of [
+      '',
+      'abc',
+      '888e23f3a9c3535ab076cc57af12ae05',
+      '888e23f3-a9c3-535a-b076-cc57af12ae0',
+      '888e23f3-a9c3-535a-b076-cc57af12ae05x',
+      'g88e23f3-a9c3-535a-b076-cc57af12ae05',
+    ]) {
       assert.equal(isUuid(bad), false, bad);
     }
   });
@@ -263,20 +310,33 @@ describe('identity', () => {
 
   it('treats a missing or malformed header as no identity', () => {
     const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString('base64url');
-    for (const bad of [undefined, '', '!!!', Buffer.from('not json').toString('base64url'), b64(null), b64('str'), b64({ userId: 'u', roles: ['ADMIN'] }), b64({ userId: 1, sessionId: 's', roles: [] }), b64({ userId: 'u', sessionId: 's', roles: 'ADMIN' })]) {
+    for (const bad of [
+      undefined,
+      '',
+      '!!!',
+      Buffer.from('not json').toString('base64url'),
+      b64(null),
+      b64('str'),
+      b64({ userId: 'u', roles: ['ADMIN'] }),
+      b64({ userId: 1, sessionId: 's', roles: [] }),
+      b64({ userId: 'u', sessionId: 's', roles: 'ADMIN' }),
+    ]) {
       assert.equal(decodeIdentity(bad), null, String(bad));
     }
   });
 
   it('drops unknown roles and extra fields', () => {
-    const header = Buffer.from(JSON.stringify({ userId: 'u', sessionId: 's', roles: ['ADMIN', 'GOD', 42, 'admin'], evil: true })).toString('base64url');
+    const header = Buffer.from(JSON.stringify({ userId: 'u', sessionId: 's', roles: ['ADMIN', 'GOD', 42, 'admin'], evil: true })).toString(
+      'base64url',
+    );
     assert.deepEqual(decodeIdentity(header), { userId: 'u', sessionId: 's', roles: ['ADMIN'] });
     assert.deepEqual([...ROLES], ['CUSTOMER', 'VENDOR', 'ADMIN', 'DELIVERY']);
   });
 
   it('secretMatches compares exactly', () => {
     assert.equal(secretMatches('s3cret', 's3cret'), true);
-    for (const bad of [undefined, '', 's3cre', 's3cret!', 'S3cret', 's3creT']) assert.equal(secretMatches(bad, 's3cret'), false, String(bad));
+    for (const bad of [undefined, '', 's3cre', 's3cret!', 'S3cret', 's3creT'])
+      assert.equal(secretMatches(bad, 's3cret'), false, String(bad));
   });
 
   it('requireUser and requireRole', () => {
@@ -323,7 +383,10 @@ describe('loader helpers', () => {
       byKey(['c', 'zz', 'a', 'c'], rows, (r) => r.id).map((r) => r?.n ?? null),
       [3, null, 1, 3],
     );
-    assert.deepEqual(byKey([], rows, (r) => r.id), []);
+    assert.deepEqual(
+      byKey([], rows, (r) => r.id),
+      [],
+    );
   });
 
   it('groupByKey groups in row order, [] for missing', () => {

@@ -97,8 +97,14 @@ describe('message outbox', () => {
     const email = await settled(emailId);
     assert.deepEqual(recording.sms, [{ to: '+2348031234567', body: 'Your code is 123456' }]);
     assert.deepEqual(recording.emails, [{ to: 'ada@example.com', subject: 'Verify your e-mail', text: 'Click https://x/verify?t=abc' }]);
-    assert.deepEqual({ ...sms, sent_at: null }, { status: 'SENT', provider: 'recording', provider_ref: 'sms-1', attempts: 1, sent_at: null });
-    assert.deepEqual({ ...email, sent_at: null }, { status: 'SENT', provider: 'recording', provider_ref: 'email-1', attempts: 1, sent_at: null });
+    assert.deepEqual(
+      { ...sms, sent_at: null },
+      { status: 'SENT', provider: 'recording', provider_ref: 'sms-1', attempts: 1, sent_at: null },
+    );
+    assert.deepEqual(
+      { ...email, sent_at: null },
+      { status: 'SENT', provider: 'recording', provider_ref: 'email-1', attempts: 1, sent_at: null },
+    );
     assert.ok(sms.sent_at instanceof Date && email.sent_at instanceof Date);
   });
 
@@ -127,7 +133,9 @@ describe('message outbox', () => {
     const recording = new RecordingProvider();
     recording.failNext = 1;
     await startMessageDispatcher(ds, infra, 'retry', { sms: recording }, log);
-    const id = await inTransaction(ctx(), (tx) => queueMessage(tx, 'retry', { channel: 'SMS', to: '+2348030000003', body: 'again', template: 't' }));
+    const id = await inTransaction(ctx(), (tx) =>
+      queueMessage(tx, 'retry', { channel: 'SMS', to: '+2348030000003', body: 'again', template: 't' }),
+    );
     const r = await settled(id);
     assert.equal(r.status, 'SENT');
     assert.equal(r.provider, 'recording');
@@ -143,7 +151,9 @@ describe('message outbox', () => {
     const recording = new RecordingProvider();
     recording.failNext = 1000;
     await startMessageDispatcher(ds, infra, 'doomed', { sms: recording }, log);
-    const id = await inTransaction(ctx(), (tx) => queueMessage(tx, 'doomed', { channel: 'SMS', to: '+2348030000009', body: 'x', template: 't' }));
+    const id = await inTransaction(ctx(), (tx) =>
+      queueMessage(tx, 'doomed', { channel: 'SMS', to: '+2348030000009', body: 'x', template: 't' }),
+    );
     await ds.query(`UPDATE outbound_message SET attempts = $2 WHERE id = $1`, [id, MAX_SEND_ATTEMPTS - 1]);
     const r = await settled(id);
     assert.equal(r.status, 'FAILED');

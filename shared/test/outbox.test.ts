@@ -114,8 +114,11 @@ for (const kind of ['memory', 'redis'] as const) {
     const appliedRows = async (name: string, eventId: string): Promise<number> =>
       Number((await ds.query(`SELECT count(*)::int AS n FROM applied WHERE consumer = $1 AND event_id = $2`, [name, eventId]))[0].n);
     const processedRows = async (name: string, eventId: string): Promise<number> =>
-      Number((await ds.query(`SELECT count(*)::int AS n FROM processed_event WHERE consumer = $1 AND event_id = $2`, [name, eventId]))[0].n);
-    const pending = async (): Promise<number> => Number((await ds.query(`SELECT count(*)::int AS n FROM outbox_event WHERE relayed_at IS NULL`))[0].n);
+      Number(
+        (await ds.query(`SELECT count(*)::int AS n FROM processed_event WHERE consumer = $1 AND event_id = $2`, [name, eventId]))[0].n,
+      );
+    const pending = async (): Promise<number> =>
+      Number((await ds.query(`SELECT count(*)::int AS n FROM outbox_event WHERE relayed_at IS NULL`))[0].n);
 
     before(async () => {
       const counted = countingInfra(createTestInfra(kind));
@@ -162,14 +165,17 @@ for (const kind of ['memory', 'redis'] as const) {
 
       await eventually(async () => c.seen.length === 1);
       const event = c.seen[0];
-      assert.deepEqual({ ...event, occurredAt: undefined }, {
-        id,
-        type: 'test.delivered',
-        version: 2,
-        occurredAt: undefined,
-        source: `outbox_${kind}`,
-        payload: { orderId: 'o-1', items: [1, 2], note: null },
-      });
+      assert.deepEqual(
+        { ...event, occurredAt: undefined },
+        {
+          id,
+          type: 'test.delivered',
+          version: 2,
+          occurredAt: undefined,
+          source: `outbox_${kind}`,
+          payload: { orderId: 'o-1', items: [1, 2], note: null },
+        },
+      );
       assert.match(event.occurredAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       assert.ok(Math.abs(Date.parse(event.occurredAt) - before) < 60_000);
       assert.equal(await processedRows('c-deliver', id), 1);
@@ -240,10 +246,7 @@ for (const kind of ['memory', 'redis'] as const) {
       assert.equal(await pending(), 0);
       await eventually(async () => c.seen.length === 2);
       assert.deepEqual(c.seen.map((e) => e.id).sort(), [...ids].sort());
-      assert.deepEqual(
-        c.seen.map((e) => (e.payload as { n: number }).n).sort(),
-        [1, 2],
-      );
+      assert.deepEqual(c.seen.map((e) => (e.payload as { n: number }).n).sort(), [1, 2]);
     });
 
     it('a started relay is nudged by the commit, without waiting for its poll', TIMEOUT, async () => {

@@ -55,7 +55,10 @@ describe('subgraph server', () => {
   });
 
   /** POSTs a GraphQL request; answers the status, the raw text and the parsed body. */
-  async function post(body: string, headers: Record<string, string> = {}): Promise<{ status: number; text: string; json: GraphQLBody; headers: Headers }> {
+  async function post(
+    body: string,
+    headers: Record<string, string> = {},
+  ): Promise<{ status: number; text: string; json: GraphQLBody; headers: Headers }> {
     const res = await fetch(server.url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body });
     const text = await res.text();
     let json: GraphQLBody = {};
@@ -119,7 +122,12 @@ describe('subgraph server', () => {
 
   it('answers 401 UNAUTHENTICATED without the router secret, and runs nothing', TIMEOUT, async () => {
     const callsBefore = helloCalls;
-    const cases: Array<Record<string, string>> = [{}, { [FORWARD_HEADERS.secret]: 'wrong!' }, { [FORWARD_HEADERS.secret]: '' }, { [FORWARD_HEADERS.secret]: `${SECRET}x` }];
+    const cases: Array<Record<string, string>> = [
+      {},
+      { [FORWARD_HEADERS.secret]: 'wrong!' },
+      { [FORWARD_HEADERS.secret]: '' },
+      { [FORWARD_HEADERS.secret]: `${SECRET}x` },
+    ];
     for (const headers of cases) {
       const res = await query('{ hello }', headers);
       assert.equal(res.status, 401, JSON.stringify(headers));
@@ -138,7 +146,9 @@ describe('subgraph server', () => {
 
   it('passes the forwarded identity to resolvers', TIMEOUT, async () => {
     const identity = encodeIdentity({ userId: 'user-42', roles: ['CUSTOMER'], sessionId: 'sess-1' });
-    assert.deepEqual((await query('{ whoami }', withSecret({ [FORWARD_HEADERS.identity]: identity }))).json, { data: { whoami: 'user-42' } });
+    assert.deepEqual((await query('{ whoami }', withSecret({ [FORWARD_HEADERS.identity]: identity }))).json, {
+      data: { whoami: 'user-42' },
+    });
     assert.deepEqual((await query('{ whoami }', withSecret())).json, { data: { whoami: null } });
     assert.deepEqual((await query('{ whoami }', withSecret({ [FORWARD_HEADERS.identity]: 'garbage' }))).json, { data: { whoami: null } });
   });
@@ -148,7 +158,12 @@ describe('subgraph server', () => {
     assert.equal(res.status, 200);
     assert.deepEqual(res.json.data, { boom: null, hello: 'world' });
     assert.deepEqual(res.json.errors, [
-      { message: 'Internal server error', locations: [{ line: 1, column: 3 }], path: ['boom'], extensions: { code: 'INTERNAL_SERVER_ERROR' } },
+      {
+        message: 'Internal server error',
+        locations: [{ line: 1, column: 3 }],
+        path: ['boom'],
+        extensions: { code: 'INTERNAL_SERVER_ERROR' },
+      },
     ]);
     assert.ok(!res.text.includes('secret sql detail'), res.text);
     assert.ok(!res.text.includes('stacktrace'), res.text);
@@ -156,9 +171,10 @@ describe('subgraph server', () => {
 
   it('passes BAD_USER_INPUT through with its field', TIMEOUT, async () => {
     const res = await query('{ bad }', withSecret());
-    assert.deepEqual(res.json.errors?.map((e) => ({ message: e.message, path: e.path, extensions: e.extensions })), [
-      { message: 'x', path: ['bad'], extensions: { field: 'field', code: 'BAD_USER_INPUT' } },
-    ]);
+    assert.deepEqual(
+      res.json.errors?.map((e) => ({ message: e.message, path: e.path, extensions: e.extensions })),
+      [{ message: 'x', path: ['bad'], extensions: { field: 'field', code: 'BAD_USER_INPUT' } }],
+    );
     assert.ok(!res.text.includes('stacktrace'));
   });
 

@@ -36,13 +36,18 @@ describe('foundation journey through the router', () => {
   it('register → login → me → refresh → reuse kills the family → logout', async () => {
     const email = `journey_${Date.now()}@example.com`;
     const phone = `+234806${String(Date.now()).slice(-7)}`;
-    const reg = await s.gql(RegisterDocument, { input: { email, phone, password: 'Str0ng-Passw0rd', firstName: 'Ada', lastName: 'Obi', role: 'CUSTOMER' } });
+    const reg = await s.gql(RegisterDocument, {
+      input: { email, phone, password: 'Str0ng-Passw0rd', firstName: 'Ada', lastName: 'Obi', role: 'CUSTOMER' },
+    });
     assert.equal(reg.errors, undefined, JSON.stringify(reg.errors));
     assert.equal(reg.data!.register.user.email, email);
 
     const signedIn = await login(email, 'Str0ng-Passw0rd');
     const me = await s.gql(MeDocument, {}, signedIn.accessToken);
-    assert.deepEqual([me.data!.me.id, me.data!.me.email, me.data!.me.phone, me.data!.me.emailVerified], [reg.data!.register.user.id, email, phone, false]);
+    assert.deepEqual(
+      [me.data!.me.id, me.data!.me.email, me.data!.me.phone, me.data!.me.emailVerified],
+      [reg.data!.register.user.id, email, phone, false],
+    );
 
     const r1 = await s.gql(RefreshDocument, { refreshToken: signedIn.refreshToken });
     assert.equal(r1.errors, undefined);
@@ -80,7 +85,11 @@ describe('foundation journey through the router', () => {
     const forbidden = await s.gql(SentMessagesDocument, { first: 1 }, customer.accessToken);
     assert.deepEqual(codes(forbidden), ['FORBIDDEN']);
     assert.equal(forbidden.data, null);
-    const added = await s.gql(AddAddressDocument, { input: { fullName: 'C One', phone: '+2348012345678', line1: '1 Way', city: 'Ikeja', state: 'Lagos' } }, customer.accessToken);
+    const added = await s.gql(
+      AddAddressDocument,
+      { input: { fullName: 'C One', phone: '+2348012345678', line1: '1 Way', city: 'Ikeja', state: 'Lagos' } },
+      customer.accessToken,
+    );
     assert.equal(added.data!.addAddress.isDefault, true);
     const me = await s.gql(MeDocument, {}, customer.accessToken);
     assert.equal(me.data!.me.id, seedUserId('customer1@fashionistar.test'));
@@ -91,7 +100,13 @@ describe('foundation journey through the router', () => {
     const key = s.identity.deps.keys.current;
     const { privateKey: otherKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const claims = { roles: ['ADMIN'], sid: '00000000-0000-0000-0000-000000000001' };
-    const base = { algorithm: 'ES256' as const, keyid: key.kid, subject: seedUserId('admin@fashionistar.test'), issuer: 'fashionistar-identity', audience: 'fashionistar' };
+    const base = {
+      algorithm: 'ES256' as const,
+      keyid: key.kid,
+      subject: seedUserId('admin@fashionistar.test'),
+      issuer: 'fashionistar-identity',
+      audience: 'fashionistar',
+    };
     const tokens = {
       garbage: 'not.a.jwt',
       forged: jwt.sign(claims, otherKey, { ...base, expiresIn: 60 }),
@@ -111,25 +126,43 @@ describe('foundation journey through the router', () => {
 
   it('serves the JWKS and keeps verifying across a key rotation', async () => {
     const before = await login('customer2@fashionistar.test');
-    const jwks = (await (await fetch(`${s.origin}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string; alg: string; kty: string; d?: string }> };
-    assert.deepEqual(jwks.keys.map((k) => [k.kid, k.alg, k.kty]), [[s.identity.deps.keys.current.kid, 'ES256', 'EC']]);
-    assert.ok(jwks.keys.every((k) => k.d === undefined), 'no private parts');
+    const jwks = (await (await fetch(`${s.origin}/.well-known/jwks.json`)).json()) as {
+      keys: Array<{ kid: string; alg: string; kty: string; d?: string }>;
+    };
+    assert.deepEqual(
+      jwks.keys.map((k) => [k.kid, k.alg, k.kty]),
+      [[s.identity.deps.keys.current.kid, 'ES256', 'EC']],
+    );
+    assert.ok(
+      jwks.keys.every((k) => k.d === undefined),
+      'no private parts',
+    );
 
     s.identity.deps.keys.rotate();
     s.identity.deps.keys.load(false);
     await new Promise((r) => setTimeout(r, 1100)); // the router refetches an unknown kid at most once a second
     const afterRotation = await login('customer2@fashionistar.test');
-    assert.notEqual(JSON.parse(Buffer.from(afterRotation.accessToken.split('.')[0]!, 'base64url').toString()).kid, JSON.parse(Buffer.from(before.accessToken.split('.')[0]!, 'base64url').toString()).kid);
+    assert.notEqual(
+      JSON.parse(Buffer.from(afterRotation.accessToken.split('.')[0]!, 'base64url').toString()).kid,
+      JSON.parse(Buffer.from(before.accessToken.split('.')[0]!, 'base64url').toString()).kid,
+    );
     assert.equal((await s.gql(MeDocument, {}, afterRotation.accessToken)).errors, undefined, 'new key picked up');
     assert.equal((await s.gql(MeDocument, {}, before.accessToken)).errors, undefined, 'old key still verifies');
   });
 
   it('refuses direct subgraph calls without the router secret', async () => {
-    const res = await fetch(s.identity.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __typename }' }) });
+    const res = await fetch(s.identity.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __typename }' }),
+    });
     assert.equal(res.status, 401);
     const forgedIdentity = await fetch(s.identity.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-fsg-identity': Buffer.from(JSON.stringify({ userId: 'x', sessionId: 'y', roles: ['ADMIN'] })).toString('base64url') },
+      headers: {
+        'content-type': 'application/json',
+        'x-fsg-identity': Buffer.from(JSON.stringify({ userId: 'x', sessionId: 'y', roles: ['ADMIN'] })).toString('base64url'),
+      },
       body: JSON.stringify({ query: '{ sentMessages { id } }' }),
     });
     assert.equal(forgedIdentity.status, 401);
@@ -150,7 +183,10 @@ describe('foundation journey through the router', () => {
     const deep = await s.gql(`{ me { addresses { id } } }`, {}, undefined);
     assert.deepEqual(codes(deep), ['UNAUTHENTICATED']);
     const limited = await s.extraRouter({ MAX_DEPTH: '2', MAX_ALIASES: '2' });
-    const call = (query: string) => fetch(limited.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) }).then((r) => r.json() as Promise<{ errors?: Array<{ message: string; extensions?: { code?: string } }> }>);
+    const call = (query: string) =>
+      fetch(limited.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query }) }).then(
+        (r) => r.json() as Promise<{ errors?: Array<{ message: string; extensions?: { code?: string } }> }>,
+      );
     const tooDeep = await call(`{ me { addresses { id } } }`);
     assert.equal(tooDeep.errors?.[0]?.extensions?.code, 'GRAPHQL_VALIDATION_FAILED');
     assert.match(tooDeep.errors![0]!.message, /nested 3 levels/);
@@ -158,7 +194,9 @@ describe('foundation journey through the router', () => {
     assert.match(aliases.errors![0]!.message, /3 aliases/);
     const simpleGet = await fetch(`${s.router.url}?query=${encodeURIComponent('{ __typename }')}`);
     assert.equal(simpleGet.status, 400, 'a GET without a preflight-forcing header is refused (CSRF)');
-    const getMutation = await fetch(`${s.router.url}?query=${encodeURIComponent('mutation { logout }')}`, { headers: { 'apollo-require-preflight': '1' } });
+    const getMutation = await fetch(`${s.router.url}?query=${encodeURIComponent('mutation { logout }')}`, {
+      headers: { 'apollo-require-preflight': '1' },
+    });
     assert.equal(getMutation.status, 405);
   });
 
@@ -172,7 +210,11 @@ describe('foundation journey through the router', () => {
     assert.equal(intro.errors, undefined);
 
     const prod = await s.extraRouter({ NODE_ENV: 'production', ROUTER_SECRET: 'dev-router-secret-change-me-but-prod' });
-    const prodIntro = await fetch(prod.url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }) });
+    const prodIntro = await fetch(prod.url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ query: '{ __schema { queryType { name } } }' }),
+    });
     const body = (await prodIntro.json()) as { errors?: Array<{ message: string }> };
     assert.match(body.errors![0]!.message, /[Ii]ntrospection/);
     const prodPage = await fetch(prod.url, { headers: { accept: 'text/html' } });

@@ -51,7 +51,10 @@ describe('subscriptions through the router', () => {
     probe = await startSubgraphServer({
       name: 'probe',
       port: 0,
-      schema: buildSubgraphSchema({ typeDefs: parse(probeSdl), resolvers: { User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, probe: `probe:${ref.id}` }) } } as never }),
+      schema: buildSubgraphSchema({
+        typeDefs: parse(probeSdl),
+        resolvers: { User: { __resolveReference: (ref: { id: string }) => ({ id: ref.id, probe: `probe:${ref.id}` }) } } as never,
+      }),
       routerSecret: s.identity.deps.config.ROUTER_SECRET,
       production: false,
       log: createLogger('probe', 'silent'),
@@ -61,9 +64,15 @@ describe('subscriptions through the router', () => {
     });
     const dir = mkdtempSync(join(tmpdir(), 'fsg-supergraph-'));
     const identity = readSubgraphConfig().find((c) => c.name === 'identity')!;
-    const composed = composeSupergraphWith([{ name: 'identity', url: s.identity.url, sdl: readSdl(identity) }, { name: 'probe', url: probe.url, sdl: probeSdl }]);
+    const composed = composeSupergraphWith([
+      { name: 'identity', url: s.identity.url, sdl: readSdl(identity) },
+      { name: 'probe', url: probe.url, sdl: probeSdl },
+    ]);
     writeFileSync(join(dir, 'supergraph.graphql'), composed);
-    const router = await s.extraRouter({ SUPERGRAPH_PATH: join(dir, 'supergraph.graphql') }, { identity: s.identity.url, probe: probe.url });
+    const router = await s.extraRouter(
+      { SUPERGRAPH_PATH: join(dir, 'supergraph.graphql') },
+      { identity: s.identity.url, probe: probe.url },
+    );
     probeRouterUrl = router.url;
   });
   after(async () => {
@@ -73,7 +82,12 @@ describe('subscriptions through the router', () => {
   });
 
   const connect = (url: string, token?: string) => {
-    const c = createClient({ url: url.replace('http', 'ws'), webSocketImpl: WebSocket, connectionParams: token ? { authorization: `Bearer ${token}` } : {}, retryAttempts: 0 });
+    const c = createClient({
+      url: url.replace('http', 'ws'),
+      webSocketImpl: WebSocket,
+      connectionParams: token ? { authorization: `Bearer ${token}` } : {},
+      retryAttempts: 0,
+    });
     clients.push(c);
     return c;
   };
@@ -121,7 +135,10 @@ describe('subscriptions through the router', () => {
     assert.deepEqual(codes, ['UNAUTHENTICATED']);
     const overHttp = await s.gql(`subscription { sessionRevoked { reason } }`);
     assert.equal(overHttp.status, 400);
-    assert.deepEqual(overHttp.errors?.map((e) => e.extensions?.code), ['BAD_REQUEST']);
+    assert.deepEqual(
+      overHttp.errors?.map((e) => e.extensions?.code),
+      ['BAD_REQUEST'],
+    );
   });
 
   it('validates subscription operations against the API schema and the limits', async () => {

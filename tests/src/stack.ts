@@ -21,7 +21,12 @@ export interface Stack {
   infra: Infra;
   /** Base URL of the router (no path). */
   origin: string;
-  gql<T, V extends Record<string, unknown>>(doc: TypedDocumentNode<T, V> | DocumentNode | string, variables?: V, token?: string, headers?: Record<string, string>): Promise<GqlResponse<T>>;
+  gql<T, V extends Record<string, unknown>>(
+    doc: TypedDocumentNode<T, V> | DocumentNode | string,
+    variables?: V,
+    token?: string,
+    headers?: Record<string, string>,
+  ): Promise<GqlResponse<T>>;
   /** Starts another router on the same subgraphs with different settings. */
   extraRouter(env: Record<string, string>, urlOverrides?: Record<string, string>): Promise<RunningRouter>;
   stop(): Promise<void>;
@@ -47,7 +52,13 @@ export async function startStack(routerEnv: Record<string, string> = {}, identit
   const supergraph = join(repoRoot(), 'schema/supergraph.graphql');
   const routers: RunningRouter[] = [];
   const makeRouter = async (env: Record<string, string>, urlOverrides = { identity: identity.url }) => {
-    const r = await startRouter({ config: loadRouterConfig({ NODE_ENV: 'test', SUPERGRAPH_PATH: supergraph, ...env }), infra, log, port: 0, urlOverrides });
+    const r = await startRouter({
+      config: loadRouterConfig({ NODE_ENV: 'test', SUPERGRAPH_PATH: supergraph, ...env }),
+      infra,
+      log,
+      port: 0,
+      urlOverrides,
+    });
     routers.push(r);
     return r;
   };
@@ -78,4 +89,5 @@ export async function startStack(routerEnv: Record<string, string> = {}, identit
   };
 }
 
-export const codes = (r: { errors?: Array<{ extensions?: Record<string, unknown> }> }): string[] => (r.errors ?? []).map((e) => String(e.extensions?.code));
+export const codes = (r: { errors?: Array<{ extensions?: Record<string, unknown> }> }): string[] =>
+  (r.errors ?? []).map((e) => String(e.extensions?.code));

@@ -17,7 +17,12 @@ describe('generated schema files', () => {
   it('every subgraph URL in the supergraph is a loopback port, one per subgraph', () => {
     const sdl = composeSupergraph()['schema/supergraph.graphql']!;
     const urls = [...sdl.matchAll(/@join__graph\(name: "([^"]+)", url: "([^"]+)"\)/g)].map((m) => [m[1], m[2]]);
-    assert.deepEqual(urls.map(([n]) => n).sort(), readSubgraphConfig().map((s) => s.name).sort());
+    assert.deepEqual(
+      urls.map(([n]) => n).sort(),
+      readSubgraphConfig()
+        .map((s) => s.name)
+        .sort(),
+    );
     for (const [, url] of urls) assert.match(url!, /^http:\/\/127\.0\.0\.1:\d+\/graphql$/);
     assert.equal(new Set(urls.map(([, u]) => u)).size, urls.length);
   });

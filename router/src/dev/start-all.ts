@@ -4,12 +4,19 @@
  * pub/sub and rate limits are in-process. Each subgraph still listens on its own port and the
  * router reaches it over HTTP, exactly as in containers.
  */
-import { readSubgraphConfig, createInfra, createLogger, loadConfig, providersFromEnv, type SubgraphModule, type RunningServer } from '@fashionistar/shared';
+import {
+  readSubgraphConfig,
+  createInfra,
+  createLogger,
+  loadConfig,
+  providersFromEnv,
+  type SubgraphModule,
+  type RunningServer,
+} from '@fashionistar/shared';
 import { devSpec } from './config';
 import { loadRouterConfig } from '../config';
 import { startRouter } from '../router';
 import { startEmbeddedPostgres, type EmbeddedPostgres } from './embedded-postgres';
-
 
 async function main() {
   const started = Date.now();
@@ -41,7 +48,9 @@ async function main() {
     const router = await startRouter({ config, infra, log: log.child({ component: 'router' }) });
     servers.push({ name: 'router', ...router });
     const mode = `${embedded ? 'embedded Postgres' : 'DATABASE_URL'}, ${config.REDIS_URL ? 'Redis' : 'in-process queues'}`;
-    console.log(`\nFashionistar supergraph ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${mode})\n  router: ${router.url}\n  health: ${router.url.replace('/graphql', '/health')}\n`);
+    console.log(
+      `\nFashionistar supergraph ready in ${((Date.now() - started) / 1000).toFixed(1)} s (${mode})\n  router: ${router.url}\n  health: ${router.url.replace('/graphql', '/health')}\n`,
+    );
   } catch (error) {
     log.error({ err: error }, 'start-up failed');
     await stopAll();

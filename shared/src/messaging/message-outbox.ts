@@ -69,10 +69,14 @@ const queuedType = (source: string) => `${source}.message.queued`;
 /** Stores the message in the caller's transaction and schedules its delivery. */
 export async function queueMessage(ctx: BaseContext, source: string, m: QueueMessageInput): Promise<string> {
   const id = randomUUID();
-  await ctx.em.query(
-    `INSERT INTO outbound_message (id, channel, recipient, subject, body, template) VALUES ($1, $2, $3, $4, $5, $6)`,
-    [id, m.channel, m.to, m.subject ?? null, m.body, m.template],
-  );
+  await ctx.em.query(`INSERT INTO outbound_message (id, channel, recipient, subject, body, template) VALUES ($1, $2, $3, $4, $5, $6)`, [
+    id,
+    m.channel,
+    m.to,
+    m.subject ?? null,
+    m.body,
+    m.template,
+  ]);
   await emitEvent(ctx, queuedType(source), 1, { messageId: id });
   return id;
 }
@@ -137,7 +141,11 @@ async function deliver(ds: DataSource, em: EntityManager, id: string, providers:
 }
 
 /** Newest first; `to` filters by exact recipient. `first` is clamped to 1..100. */
-export async function listMessages(em: EntityManager, to: string | null | undefined, first: number | null | undefined): Promise<OutboundMessage[]> {
+export async function listMessages(
+  em: EntityManager,
+  to: string | null | undefined,
+  first: number | null | undefined,
+): Promise<OutboundMessage[]> {
   const limit = Math.min(Math.max(first ?? 20, 1), 100);
   const rows: Array<Record<string, unknown>> = await em.query(
     `SELECT id, channel, recipient, subject, body, template, status, provider, provider_ref, attempts, last_error, created_at, sent_at

@@ -28,7 +28,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** A GraphQL-shaped error response (request-level failures: auth, body, secret). */
-export function sendGraphQLError(res: ServerResponse, status: number, message: string, code: string, headers: Record<string, string> = {}): void {
+export function sendGraphQLError(
+  res: ServerResponse,
+  status: number,
+  message: string,
+  code: string,
+  headers: Record<string, string> = {},
+): void {
   sendJson(res, status, { errors: [{ message, extensions: { code } }] }, headers);
 }
 
@@ -53,7 +59,12 @@ export async function executeApollo<C extends ApolloBaseContext>(
     body = req.method === 'POST' ? await readJsonBody(req) : undefined;
   } catch (e) {
     const tooLarge = e instanceof BodyTooLargeError;
-    return sendGraphQLError(res, tooLarge ? 413 : 400, tooLarge ? 'Request body too large.' : 'Request body is not valid JSON.', 'BAD_REQUEST');
+    return sendGraphQLError(
+      res,
+      tooLarge ? 413 : 400,
+      tooLarge ? 'Request body too large.' : 'Request body is not valid JSON.',
+      'BAD_REQUEST',
+    );
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
   const response = await server.executeHTTPGraphQLRequest({

@@ -75,7 +75,8 @@ export async function startSubgraphServer<C extends BaseContext>(o: SubgraphServ
       schema: o.schema,
       onConnect: (ctx) => {
         const params = (ctx.connectionParams ?? {}) as Record<string, unknown>;
-        const secret = (params.routerSecret as string | undefined) ?? (ctx.extra.request.headers[FORWARD_HEADERS.secret] as string | undefined);
+        const secret =
+          (params.routerSecret as string | undefined) ?? (ctx.extra.request.headers[FORWARD_HEADERS.secret] as string | undefined);
         return secretMatches(secret, o.routerSecret);
       },
       context: (ctx) => {
@@ -105,7 +106,15 @@ export async function startSubgraphServer<C extends BaseContext>(o: SubgraphServ
       // Traces would tell any caller how long our resolvers take; we have our own logs.
       ApolloServerPluginInlineTraceDisabled(),
       ApolloServerPluginLandingPageDisabled(),
-      { async serverWillStart() { return { async drainServer() { await wsCleanup.dispose(); } }; } },
+      {
+        async serverWillStart() {
+          return {
+            async drainServer() {
+              await wsCleanup.dispose();
+            },
+          };
+        },
+      },
     ],
   });
   await apollo.start();
@@ -127,9 +136,15 @@ export async function startSubgraphServer<C extends BaseContext>(o: SubgraphServ
       // list fields are N+1-free through real HTTP.
       const bucket = { count: 0, statements: [] as string[] };
       await withQueryBucket(bucket, () =>
-        executeApollo(apollo, req, res, async () => o.buildContext(makeBase(req.headers, peerAddress(req))), () => {
-          if (!o.production) res.setHeader('x-sql-statements', String(bucket.count));
-        }),
+        executeApollo(
+          apollo,
+          req,
+          res,
+          async () => o.buildContext(makeBase(req.headers, peerAddress(req))),
+          () => {
+            if (!o.production) res.setHeader('x-sql-statements', String(bucket.count));
+          },
+        ),
       );
     };
     handle().catch((err) => {

@@ -28,7 +28,9 @@ export const SCHEMA_DIR = join(__dirname, 'schema');
 
 /** The subgraph's SDL: its schema files in name order. */
 export function identityTypeDefs() {
-  const files = readdirSync(SCHEMA_DIR).filter((f) => f.endsWith('.graphql')).sort();
+  const files = readdirSync(SCHEMA_DIR)
+    .filter((f) => f.endsWith('.graphql'))
+    .sort();
   return parse(files.map((f) => readFileSync(join(SCHEMA_DIR, f), 'utf8')).join('\n'));
 }
 
@@ -106,5 +108,12 @@ export async function startIdentity(o: StartIdentityOptions): Promise<RunningIde
 export const subgraph: SubgraphModule = {
   name: SOURCE,
   start: (o) =>
-    startIdentity({ config: loadIdentityConfig(o.env), databaseUrl: o.databaseUrl, infra: o.infra, log: o.log, providers: o.providers, port: o.port }),
+    startIdentity({
+      config: loadIdentityConfig(o.env),
+      databaseUrl: o.databaseUrl,
+      infra: o.infra,
+      log: o.log,
+      providers: o.providers,
+      port: o.port,
+    }),
 };

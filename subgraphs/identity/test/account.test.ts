@@ -17,29 +17,87 @@ describe('identity: profile, addresses, account deletion, outbox and entities', 
 
   it('keeps an address book with one default, validated Nigerian states and ownership checks', async () => {
     const u = await registerUser(t);
-    const first = (await t.ok<{ addAddress: { id: string; state: string; country: string; phone: string; isDefault: boolean } }>(ADD, { i: ADDRESS }, { token: u.accessToken })).addAddress;
-    assert.deepEqual({ ...first, id: undefined }, { id: undefined, state: 'Lagos', country: 'NG', phone: '+2348031234567', isDefault: true });
-    const second = (await t.ok<{ addAddress: { id: string; isDefault: boolean } }>(ADD, { i: { ...ADDRESS, state: 'FCT', city: 'Abuja', isDefault: true } }, { token: u.accessToken })).addAddress;
+    const first = (
+      await t.ok<{ addAddress: { id: string; state: string; country: string; phone: string; isDefault: boolean } }>(
+        ADD,
+        { i: ADDRESS },
+        { token: u.accessToken },
+      )
+    ).addAddress;
+    assert.deepEqual(
+      { ...first, id: undefined },
+      { id: undefined, state: 'Lagos', country: 'NG', phone: '+2348031234567', isDefault: true },
+    );
+    const second = (
+      await t.ok<{ addAddress: { id: string; isDefault: boolean } }>(
+        ADD,
+        { i: { ...ADDRESS, state: 'FCT', city: 'Abuja', isDefault: true } },
+        { token: u.accessToken },
+      )
+    ).addAddress;
     assert.equal(second.isDefault, true);
-    let book = (await t.ok<{ me: { addresses: Array<{ id: string; isDefault: boolean; state: string }> } }>(`{ me { addresses { id isDefault state } } }`, {}, { token: u.accessToken })).me.addresses;
-    assert.deepEqual(book.map((a) => [a.id, a.isDefault]), [[second.id, true], [first.id, false]]);
+    let book = (
+      await t.ok<{ me: { addresses: Array<{ id: string; isDefault: boolean; state: string }> } }>(
+        `{ me { addresses { id isDefault state } } }`,
+        {},
+        { token: u.accessToken },
+      )
+    ).me.addresses;
+    assert.deepEqual(
+      book.map((a) => [a.id, a.isDefault]),
+      [
+        [second.id, true],
+        [first.id, false],
+      ],
+    );
     assert.equal(book[0]!.state, 'Federal Capital Territory');
 
-    for (const [patch, field] of [[{ state: 'Atlantis' }, 'state'], [{ country: 'GH' }, 'country'], [{ phone: '123' }, 'phone'], [{ line1: ' ' }, 'line1']] as const) {
+    for (const [patch, field] of [
+      [{ state: 'Atlantis' }, 'state'],
+      [{ country: 'GH' }, 'country'],
+      [{ phone: '123' }, 'phone'],
+      [{ line1: ' ' }, 'line1'],
+    ] as const) {
       const r = await t.call(ADD, { i: { ...ADDRESS, ...patch } }, { token: u.accessToken });
       assert.deepEqual(codes(r), ['BAD_USER_INPUT']);
       assert.equal(r.errors![0]!.extensions!.field, field);
     }
     const stranger = await registerUser(t);
-    assert.deepEqual(codes(await t.call(`mutation($id: ID!) { removeAddress(id: $id) }`, { id: first.id }, { token: stranger.accessToken })), ['NOT_FOUND']);
-    assert.deepEqual(codes(await t.call(`mutation($id: ID!) { updateAddress(id: $id, input: { city: "Ikeja" }) { id } }`, { id: 'nope' }, { token: u.accessToken })), ['NOT_FOUND']);
+    assert.deepEqual(
+      codes(await t.call(`mutation($id: ID!) { removeAddress(id: $id) }`, { id: first.id }, { token: stranger.accessToken })),
+      ['NOT_FOUND'],
+    );
+    assert.deepEqual(
+      codes(
+        await t.call(
+          `mutation($id: ID!) { updateAddress(id: $id, input: { city: "Ikeja" }) { id } }`,
+          { id: 'nope' },
+          { token: u.accessToken },
+        ),
+      ),
+      ['NOT_FOUND'],
+    );
     assert.deepEqual(codes(await t.call(ADD, { i: ADDRESS })), ['UNAUTHENTICATED']);
 
-    const updated = await t.ok<{ updateAddress: { city: string; isDefault: boolean } }>(`mutation($id: ID!) { updateAddress(id: $id, input: { city: "Ikeja", isDefault: true }) { city isDefault } }`, { id: first.id }, { token: u.accessToken });
+    const updated = await t.ok<{ updateAddress: { city: string; isDefault: boolean } }>(
+      `mutation($id: ID!) { updateAddress(id: $id, input: { city: "Ikeja", isDefault: true }) { city isDefault } }`,
+      { id: first.id },
+      { token: u.accessToken },
+    );
     assert.deepEqual(updated.updateAddress, { city: 'Ikeja', isDefault: true });
     await t.ok(`mutation($id: ID!) { removeAddress(id: $id) }`, { id: first.id }, { token: u.accessToken });
-    book = (await t.ok<{ me: { addresses: Array<{ id: string; isDefault: boolean; state: string }> } }>(`{ me { addresses { id isDefault state } } }`, {}, { token: u.accessToken })).me.addresses;
-    assert.deepEqual(book.map((a) => [a.id, a.isDefault]), [[second.id, true]], 'removing the default moves it to the remaining address');
+    book = (
+      await t.ok<{ me: { addresses: Array<{ id: string; isDefault: boolean; state: string }> } }>(
+        `{ me { addresses { id isDefault state } } }`,
+        {},
+        { token: u.accessToken },
+      )
+    ).me.addresses;
+    assert.deepEqual(
+      book.map((a) => [a.id, a.isDefault]),
+      [[second.id, true]],
+      'removing the default moves it to the remaining address',
+    );
   });
 
   it('keeps the default unique under concurrent adds', async () => {
@@ -51,38 +109,74 @@ describe('identity: profile, addresses, account deletion, outbox and entities', 
 
   it('updates the profile name and refuses empty names', async () => {
     const u = await registerUser(t);
-    const d = await t.ok<{ updateProfile: { firstName: string; lastName: string } }>(`mutation { updateProfile(input: { firstName: " Chioma " }) { firstName lastName } }`, {}, { token: u.accessToken });
+    const d = await t.ok<{ updateProfile: { firstName: string; lastName: string } }>(
+      `mutation { updateProfile(input: { firstName: " Chioma " }) { firstName lastName } }`,
+      {},
+      { token: u.accessToken },
+    );
     assert.deepEqual(d.updateProfile, { firstName: 'Chioma', lastName: 'Obi' });
-    assert.deepEqual(codes(await t.call(`mutation { updateProfile(input: { lastName: "  " }) { id } }`, {}, { token: u.accessToken })), ['BAD_USER_INPUT']);
+    assert.deepEqual(codes(await t.call(`mutation { updateProfile(input: { lastName: "  " }) { id } }`, {}, { token: u.accessToken })), [
+      'BAD_USER_INPUT',
+    ]);
   });
 
   it('deletes an account by anonymising it, ending its sessions and emitting an event', async () => {
     const u = await registerUser(t);
     await t.ok(ADD, { i: ADDRESS }, { token: u.accessToken });
-    assert.deepEqual(codes(await t.call(`mutation { deleteAccount(password: "wrong-Passw0rd1") }`, {}, { token: u.accessToken })), ['BAD_USER_INPUT']);
+    assert.deepEqual(codes(await t.call(`mutation { deleteAccount(password: "wrong-Passw0rd1") }`, {}, { token: u.accessToken })), [
+      'BAD_USER_INPUT',
+    ]);
     await t.ok(`mutation { deleteAccount(password: "Str0ng-Passw0rd") }`, {}, { token: u.accessToken });
-    const [row] = await t.sql<{ email: string | null; phone: string | null; first_name: string; deleted_at: Date | null }>(`SELECT email, phone, first_name, deleted_at FROM app_user WHERE id = $1`, [u.user.id]);
+    const [row] = await t.sql<{ email: string | null; phone: string | null; first_name: string; deleted_at: Date | null }>(
+      `SELECT email, phone, first_name, deleted_at FROM app_user WHERE id = $1`,
+      [u.user.id],
+    );
     assert.equal(row!.email, null);
     assert.equal(row!.phone, null);
     assert.equal(row!.first_name, 'Deleted');
     assert.ok(row!.deleted_at);
     assert.deepEqual(await t.sql(`SELECT id FROM address WHERE user_id = $1`, [u.user.id]), []);
     assert.deepEqual(await t.sql(`SELECT id FROM credential WHERE user_id = $1`, [u.user.id]), []);
-    const events = await t.sql<{ type: string; version: number }>(`SELECT type, version FROM outbox_event WHERE type = 'identity.user.deleted' AND payload->>'userId' = $1`, [u.user.id]);
+    const events = await t.sql<{ type: string; version: number }>(
+      `SELECT type, version FROM outbox_event WHERE type = 'identity.user.deleted' AND payload->>'userId' = $1`,
+      [u.user.id],
+    );
     assert.deepEqual(events, [{ type: 'identity.user.deleted', version: 1 }]);
-    assert.deepEqual(codes(await t.call(`mutation($t: String!) { refresh(refreshToken: $t) { accessToken } }`, { t: u.refreshToken })), ['UNAUTHENTICATED']);
-    assert.deepEqual(codes(await t.call(`mutation($i: LoginInput!) { login(input: $i) { accessToken } }`, { i: { email: u.email, password: 'Str0ng-Passw0rd' } })), ['UNAUTHENTICATED']);
+    assert.deepEqual(codes(await t.call(`mutation($t: String!) { refresh(refreshToken: $t) { accessToken } }`, { t: u.refreshToken })), [
+      'UNAUTHENTICATED',
+    ]);
+    assert.deepEqual(
+      codes(
+        await t.call(`mutation($i: LoginInput!) { login(input: $i) { accessToken } }`, {
+          i: { email: u.email, password: 'Str0ng-Passw0rd' },
+        }),
+      ),
+      ['UNAUTHENTICATED'],
+    );
     // The e-mail is free again.
-    await t.ok(`mutation($i: RegisterInput!) { register(input: $i) { accessToken } }`, { i: { email: u.email, password: 'Str0ng-Passw0rd', firstName: 'A', lastName: 'B' } });
+    await t.ok(`mutation($i: RegisterInput!) { register(input: $i) { accessToken } }`, {
+      i: { email: u.email, password: 'Str0ng-Passw0rd', firstName: 'A', lastName: 'B' },
+    });
   });
 
   it('delivers SMS through the provider with the exact request, and relays every outbox event', async () => {
     const u = await registerUser(t);
     const sent = await eventually(async () => recorder.sms.find((m) => m.to === u.phone));
     assert.match(sent.body, /^Your Fashionistar code is \d{6}\. It expires in 10 minutes\. Never share it\.$/);
-    const row = await eventually(async () => (await t.sql<{ status: string; provider: string }>(`SELECT status, provider FROM outbound_message WHERE recipient = $1 AND status <> 'PENDING'`, [u.phone]))[0]);
+    const row = await eventually(
+      async () =>
+        (
+          await t.sql<{ status: string; provider: string }>(
+            `SELECT status, provider FROM outbound_message WHERE recipient = $1 AND status <> 'PENDING'`,
+            [u.phone],
+          )
+        )[0],
+    );
     assert.deepEqual(row, { status: 'SENT', provider: 'recording' });
-    const mail = await eventually(async () => (await t.sql<{ status: string }>(`SELECT status FROM outbound_message WHERE recipient = $1 AND status <> 'PENDING'`, [u.email]))[0]);
+    const mail = await eventually(
+      async () =>
+        (await t.sql<{ status: string }>(`SELECT status FROM outbound_message WHERE recipient = $1 AND status <> 'PENDING'`, [u.email]))[0],
+    );
     assert.equal(mail.status, 'STORED', 'no e-mail provider: kept in the outbox');
     await eventually(async () => (await t.sql(`SELECT id FROM outbox_event WHERE relayed_at IS NULL`)).length === 0);
   });
@@ -93,8 +187,17 @@ describe('identity: profile, addresses, account deletion, outbox and entities', 
     const q = `query($to: String) { sentMessages(to: $to, first: 5) { to channel template body status } }`;
     assert.deepEqual(codes(await t.call(q, { to: u.phone })), ['UNAUTHENTICATED']);
     assert.deepEqual(codes(await t.call(q, { to: u.phone }, { token: u.accessToken })), ['FORBIDDEN']);
-    const list = (await t.ok<{ sentMessages: Array<{ to: string; channel: string; template: string }> }>(q, { to: u.phone }, { token: admin.accessToken })).sentMessages;
-    assert.deepEqual(list.map((m) => [m.to, m.channel, m.template]), [[u.phone, 'SMS', 'phone-otp']]);
+    const list = (
+      await t.ok<{ sentMessages: Array<{ to: string; channel: string; template: string }> }>(
+        q,
+        { to: u.phone },
+        { token: admin.accessToken },
+      )
+    ).sentMessages;
+    assert.deepEqual(
+      list.map((m) => [m.to, m.channel, m.template]),
+      [[u.phone, 'SMS', 'phone-otp']],
+    );
   });
 
   it('resolves User entities for other subgraphs in one batch, hiding private fields from others', async () => {
@@ -103,7 +206,10 @@ describe('identity: profile, addresses, account deletion, outbox and entities', 
     const q = `query($r: [_Any!]!) { _entities(representations: $r) { ... on User { id firstName email addresses { id } } } }`;
     const anon = await t.call<{ _entities: Array<{ id: string; firstName: string; email: string | null } | null> }>(q, { r: reps });
     assert.equal(anon.errors, undefined);
-    assert.deepEqual(anon.data!._entities.slice(0, 5).map((u) => u!.id), ids);
+    assert.deepEqual(
+      anon.data!._entities.slice(0, 5).map((u) => u!.id),
+      ids,
+    );
     assert.ok(anon.data!._entities.slice(0, 5).every((u) => u!.email === null && u!.firstName.startsWith('Customer')));
     assert.deepEqual(anon.data!._entities.slice(5), [null, null]);
 

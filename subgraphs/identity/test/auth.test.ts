@@ -17,9 +17,20 @@ describe('identity: sign-up and sign-in', () => {
   it('registers with a normalised e-mail and phone, hashes the password, and signs in', async () => {
     const { email, phone } = uniqueContact();
     const local = `0${phone.slice(4)}`; // the same number written the Nigerian way
-    const d = await t.ok<{ register: { user: { id: string; email: string; phone: string; roles: string[] }; accessToken: string; refreshToken: string } }>(
+    const d = await t.ok<{
+      register: { user: { id: string; email: string; phone: string; roles: string[] }; accessToken: string; refreshToken: string };
+    }>(
       REGISTER,
-      { input: { email: `  ${email.toUpperCase()} `, phone: local, password: 'Str0ng-Passw0rd', firstName: ' Ada ', lastName: 'Obi', role: 'VENDOR' } },
+      {
+        input: {
+          email: `  ${email.toUpperCase()} `,
+          phone: local,
+          password: 'Str0ng-Passw0rd',
+          firstName: ' Ada ',
+          lastName: 'Obi',
+          role: 'VENDOR',
+        },
+      },
       { ip: '10.1.0.1' },
     );
     assert.equal(d.register.user.email, email);
@@ -31,7 +42,10 @@ describe('identity: sign-up and sign-in', () => {
     const [user] = await t.sql<{ first_name: string }>(`SELECT first_name FROM app_user WHERE id = $1`, [d.register.user.id]);
     assert.equal(user!.first_name, 'Ada');
     const events = await t.sql<{ type: string }>(`SELECT type FROM outbox_event WHERE payload->>'userId' = $1`, [d.register.user.id]);
-    assert.deepEqual(events.map((e) => e.type).filter((x) => x === 'identity.user.registered'), ['identity.user.registered']);
+    assert.deepEqual(
+      events.map((e) => e.type).filter((x) => x === 'identity.user.registered'),
+      ['identity.user.registered'],
+    );
   });
 
   it('refuses bad input with BAD_USER_INPUT naming the field, and writes nothing', async () => {
@@ -59,19 +73,35 @@ describe('identity: sign-up and sign-in', () => {
 
   it('answers CONFLICT for a taken e-mail or phone, whatever their spelling', async () => {
     const u = await registerUser(t, {}, { ip: '10.1.0.3' });
-    const dupEmail = await t.call(REGISTER, { input: { email: u.email.toUpperCase(), password: 'Str0ng-Passw0rd', firstName: 'A', lastName: 'B' } }, { ip: '10.1.0.3' });
+    const dupEmail = await t.call(
+      REGISTER,
+      { input: { email: u.email.toUpperCase(), password: 'Str0ng-Passw0rd', firstName: 'A', lastName: 'B' } },
+      { ip: '10.1.0.3' },
+    );
     assert.deepEqual(codes(dupEmail), ['CONFLICT']);
     assert.equal(dupEmail.errors![0]!.extensions!.field, 'email');
-    const dupPhone = await t.call(REGISTER, { input: { phone: `0${u.phone.slice(4)}`, password: 'Str0ng-Passw0rd', firstName: 'A', lastName: 'B' } }, { ip: '10.1.0.3' });
+    const dupPhone = await t.call(
+      REGISTER,
+      { input: { phone: `0${u.phone.slice(4)}`, password: 'Str0ng-Passw0rd', firstName: 'A', lastName: 'B' } },
+      { ip: '10.1.0.3' },
+    );
     assert.deepEqual(codes(dupPhone), ['CONFLICT']);
     assert.equal(dupPhone.errors![0]!.extensions!.field, 'phone');
   });
 
   it('signs in by e-mail or phone, and refuses wrong credentials with UNAUTHENTICATED', async () => {
     const u = await registerUser(t, {}, { ip: '10.1.0.4' });
-    const byEmail = await t.ok<{ login: { user: { id: string } } }>(LOGIN, { input: { email: u.email, password: 'Str0ng-Passw0rd' } }, { ip: '10.1.0.4' });
+    const byEmail = await t.ok<{ login: { user: { id: string } } }>(
+      LOGIN,
+      { input: { email: u.email, password: 'Str0ng-Passw0rd' } },
+      { ip: '10.1.0.4' },
+    );
     assert.equal(byEmail.login.user.id, u.user.id);
-    const byPhone = await t.ok<{ login: { user: { id: string } } }>(LOGIN, { input: { phone: `0${u.phone.slice(4)}`, password: 'Str0ng-Passw0rd' } }, { ip: '10.1.0.4' });
+    const byPhone = await t.ok<{ login: { user: { id: string } } }>(
+      LOGIN,
+      { input: { phone: `0${u.phone.slice(4)}`, password: 'Str0ng-Passw0rd' } },
+      { ip: '10.1.0.4' },
+    );
     assert.equal(byPhone.login.user.id, u.user.id);
     for (const input of [
       { email: u.email, password: 'wrong-Passw0rd' },
@@ -87,7 +117,11 @@ describe('identity: sign-up and sign-in', () => {
   it('locks an account after repeated failures (RATE_LIMITED even with the right password) and logs every attempt', async () => {
     const u = await registerUser(t, {}, { ip: '10.1.0.5' });
     for (let i = 0; i < 5; i++) {
-      const r = await t.call(LOGIN, { input: { email: u.email, password: `wrong-${i}-Passw0rd` } }, { ip: `10.1.1.${i}`, userAgent: 'test-agent' });
+      const r = await t.call(
+        LOGIN,
+        { input: { email: u.email, password: `wrong-${i}-Passw0rd` } },
+        { ip: `10.1.1.${i}`, userAgent: 'test-agent' },
+      );
       assert.deepEqual(codes(r), ['UNAUTHENTICATED']);
     }
     const locked = await t.call(LOGIN, { input: { email: u.email, password: 'Str0ng-Passw0rd' } }, { ip: '10.1.1.9' });
@@ -129,7 +163,9 @@ describe('identity: sign-up and sign-in', () => {
     const vendor = await loginAs(t, 'vendor1@fashionistar.test', PASSWORD, { ip: '10.1.2.1' });
     assert.deepEqual(vendor.user.roles, ['VENDOR']);
     assert.equal(await seedIdentity(t.server.dataSource, createLogger('t', 'silent')), 0, 'a second seed inserts nothing');
-    const outbox = await t.sql<{ n: string }>(`SELECT count(*) AS n FROM outbox_event e JOIN app_user u ON e.payload->>'userId' = u.id::text WHERE u.email LIKE '%@fashionistar.test'`);
+    const outbox = await t.sql<{ n: string }>(
+      `SELECT count(*) AS n FROM outbox_event e JOIN app_user u ON e.payload->>'userId' = u.id::text WHERE u.email LIKE '%@fashionistar.test'`,
+    );
     assert.equal(outbox[0]!.n, '0', 'no outbox event per seeded row');
   });
 });

@@ -57,7 +57,14 @@ export async function startTestIdentity(env: Record<string, string> = {}, provid
   const infra = createTestInfra('redis');
   const keysDir = mkdtempSync(join(tmpdir(), 'fsg-keys-'));
   const config = loadIdentityConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JWT_KEYS_DIR: keysDir, AUTH_ATTEMPTS_PER_IP: '1000', ...env });
-  const server = await startIdentity({ config, databaseUrl: db.url, infra, log: createLogger('identity-test', 'silent'), providers, port: 0 });
+  const server = await startIdentity({
+    config,
+    databaseUrl: db.url,
+    infra,
+    log: createLogger('identity-test', 'silent'),
+    providers,
+    port: 0,
+  });
   const call: TestIdentity['call'] = async (query, variables = {}, o = {}) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', [FORWARD_HEADERS.secret]: config.ROUTER_SECRET };
     const identity = o.identity ?? (o.token ? identityFromToken(o.token) : undefined);
@@ -107,7 +114,11 @@ export interface Auth {
 }
 
 /** Registers a fresh customer and answers its tokens. */
-export async function registerUser(t: TestIdentity, extra: Record<string, unknown> = {}, o: CallOptions = {}): Promise<Auth & { email: string; phone: string }> {
+export async function registerUser(
+  t: TestIdentity,
+  extra: Record<string, unknown> = {},
+  o: CallOptions = {},
+): Promise<Auth & { email: string; phone: string }> {
   const contact = uniqueContact();
   const input = { ...contact, password: 'Str0ng-Passw0rd', firstName: 'Ada', lastName: 'Obi', ...extra };
   const d = await t.ok<{ register: Auth }>(`mutation($input: RegisterInput!) { register(input: $input) { ${AUTH_FIELDS} } }`, { input }, o);
@@ -115,7 +126,11 @@ export async function registerUser(t: TestIdentity, extra: Record<string, unknow
 }
 
 export async function loginAs(t: TestIdentity, email: string, password = PASSWORD, o: CallOptions = {}): Promise<Auth> {
-  const d = await t.ok<{ login: Auth }>(`mutation($input: LoginInput!) { login(input: $input) { ${AUTH_FIELDS} } }`, { input: { email, password } }, o);
+  const d = await t.ok<{ login: Auth }>(
+    `mutation($input: LoginInput!) { login(input: $input) { ${AUTH_FIELDS} } }`,
+    { input: { email, password } },
+    o,
+  );
   return d.login;
 }
 

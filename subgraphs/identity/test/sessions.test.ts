@@ -47,7 +47,11 @@ describe('identity: sessions and refresh tokens', () => {
 
   it('logout ends the current session only', async () => {
     const u = await registerUser(t);
-    const other = (await t.ok<{ login: Auth }>(`mutation($i: LoginInput!) { login(input: $i) { ${AUTH_FIELDS} } }`, { i: { email: u.email, password: 'Str0ng-Passw0rd' } })).login;
+    const other = (
+      await t.ok<{ login: Auth }>(`mutation($i: LoginInput!) { login(input: $i) { ${AUTH_FIELDS} } }`, {
+        i: { email: u.email, password: 'Str0ng-Passw0rd' },
+      })
+    ).login;
     const out = await t.ok<{ logout: boolean }>(`mutation { logout }`, {}, { token: u.accessToken });
     assert.equal(out.logout, true);
     assert.deepEqual(codes(await refresh(u.refreshToken)), ['UNAUTHENTICATED']);
@@ -58,30 +62,64 @@ describe('identity: sessions and refresh tokens', () => {
 
   it('lists sessions with the current one marked, and revokes one or all others', async () => {
     const u = await registerUser(t);
-    const second = (await t.ok<{ login: Auth }>(`mutation($i: LoginInput!) { login(input: $i) { ${AUTH_FIELDS} } }`, { i: { email: u.email, password: 'Str0ng-Passw0rd' } }, { userAgent: 'phone-app' })).login;
+    const second = (
+      await t.ok<{ login: Auth }>(
+        `mutation($i: LoginInput!) { login(input: $i) { ${AUTH_FIELDS} } }`,
+        { i: { email: u.email, password: 'Str0ng-Passw0rd' } },
+        { userAgent: 'phone-app' },
+      )
+    ).login;
     await t.ok(`mutation($i: LoginInput!) { login(input: $i) { accessToken } }`, { i: { email: u.email, password: 'Str0ng-Passw0rd' } });
-    const list = (await t.ok<{ mySessions: Array<{ id: string; current: boolean; userAgent: string | null }> }>(`{ mySessions { id current userAgent } }`, {}, { token: u.accessToken })).mySessions;
+    const list = (
+      await t.ok<{ mySessions: Array<{ id: string; current: boolean; userAgent: string | null }> }>(
+        `{ mySessions { id current userAgent } }`,
+        {},
+        { token: u.accessToken },
+      )
+    ).mySessions;
     assert.equal(list.length, 3);
-    assert.deepEqual(list.filter((s) => s.current).map((s) => s.id), [identityFromToken(u.accessToken).sessionId]);
+    assert.deepEqual(
+      list.filter((s) => s.current).map((s) => s.id),
+      [identityFromToken(u.accessToken).sessionId],
+    );
     assert.ok(list.some((s) => s.userAgent === 'phone-app'));
 
     const stranger = await registerUser(t);
-    const notMine = await t.call(`mutation($id: ID!) { revokeSession(id: $id) }`, { id: identityFromToken(second.accessToken).sessionId }, { token: stranger.accessToken });
+    const notMine = await t.call(
+      `mutation($id: ID!) { revokeSession(id: $id) }`,
+      { id: identityFromToken(second.accessToken).sessionId },
+      { token: stranger.accessToken },
+    );
     assert.deepEqual(codes(notMine), ['NOT_FOUND']);
     assert.deepEqual(codes(await t.call(`mutation { revokeSession(id: "not-a-uuid") }`, {}, { token: u.accessToken })), ['NOT_FOUND']);
 
-    await t.ok(`mutation($id: ID!) { revokeSession(id: $id) }`, { id: identityFromToken(second.accessToken).sessionId }, { token: u.accessToken });
+    await t.ok(
+      `mutation($id: ID!) { revokeSession(id: $id) }`,
+      { id: identityFromToken(second.accessToken).sessionId },
+      { token: u.accessToken },
+    );
     assert.deepEqual(codes(await refresh(second.refreshToken)), ['UNAUTHENTICATED']);
     const ended = await t.ok<{ revokeOtherSessions: number }>(`mutation { revokeOtherSessions }`, {}, { token: u.accessToken });
     assert.equal(ended.revokeOtherSessions, 1);
-    const left = (await t.ok<{ mySessions: Array<{ current: boolean }> }>(`{ mySessions { current } }`, {}, { token: u.accessToken })).mySessions;
+    const left = (await t.ok<{ mySessions: Array<{ current: boolean }> }>(`{ mySessions { current } }`, {}, { token: u.accessToken }))
+      .mySessions;
     assert.deepEqual(left, [{ current: true }]);
   });
 
   it('keeps a trail of sign-in attempts for the user', async () => {
     const u = await registerUser(t);
-    await t.call(`mutation($i: LoginInput!) { login(input: $i) { accessToken } }`, { i: { email: u.email, password: 'bad-Passw0rd1' } }, { ip: '10.3.3.3' });
-    const events = (await t.ok<{ myLoginEvents: Array<{ outcome: string; reason: string | null; ipAddress: string }> }>(`{ myLoginEvents(first: 5) { outcome reason ipAddress at } }`, {}, { token: u.accessToken })).myLoginEvents;
+    await t.call(
+      `mutation($i: LoginInput!) { login(input: $i) { accessToken } }`,
+      { i: { email: u.email, password: 'bad-Passw0rd1' } },
+      { ip: '10.3.3.3' },
+    );
+    const events = (
+      await t.ok<{ myLoginEvents: Array<{ outcome: string; reason: string | null; ipAddress: string }> }>(
+        `{ myLoginEvents(first: 5) { outcome reason ipAddress at } }`,
+        {},
+        { token: u.accessToken },
+      )
+    ).myLoginEvents;
     assert.equal(events[0]!.outcome, 'FAILURE');
     assert.equal(events[0]!.ipAddress, '10.3.3.3');
     assert.equal(events.at(-1)!.outcome, 'SUCCESS');

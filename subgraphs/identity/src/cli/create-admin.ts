@@ -11,7 +11,9 @@ import { identityDataSource } from '../server';
 import { initializeAndMigrate } from '@fashionistar/shared';
 
 async function main() {
-  const { values } = parseArgs({ options: { email: { type: 'string' }, password: { type: 'string' }, first: { type: 'string' }, last: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { email: { type: 'string' }, password: { type: 'string' }, first: { type: 'string' }, last: { type: 'string' } },
+  });
   if (!values.email || !values.password) throw new Error('usage: create-admin --email E --password P [--first F --last L]');
   if (!process.env.DATABASE_URL) throw new Error('DATABASE_URL is required');
   const email = normalizeEmail(values.email);
@@ -23,7 +25,10 @@ async function main() {
     await ds.transaction(async (em) => {
       const [existing]: Array<{ id: string }> = await em.query(`SELECT id FROM app_user WHERE email = $1 FOR UPDATE`, [email]);
       if (existing) {
-        await em.query(`UPDATE app_user SET roles = array_append(roles, 'ADMIN'), updated_at = now() WHERE id = $1 AND NOT ('ADMIN' = ANY(roles))`, [existing.id]);
+        await em.query(
+          `UPDATE app_user SET roles = array_append(roles, 'ADMIN'), updated_at = now() WHERE id = $1 AND NOT ('ADMIN' = ANY(roles))`,
+          [existing.id],
+        );
         console.log(`granted ADMIN to ${email} (${existing.id}); the password is unchanged`);
         return;
       }

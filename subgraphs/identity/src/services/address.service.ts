@@ -73,7 +73,10 @@ export async function updateAddress(ctx: IdentityContext, id: string, input: Add
   return inTransaction(ctx, async (tx) => {
     await tx.em.query(`SELECT pg_advisory_xact_lock(hashtext($1))`, [`address-book:${userId}`]);
     const current = await ownAddress(tx, userId, id);
-    const merged: AddressArgs = { ...current, ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined && v !== null)) };
+    const merged: AddressArgs = {
+      ...current,
+      ...Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined && v !== null)),
+    };
     const fields = validate(merged);
     if (input.isDefault === true && !current.isDefault) {
       await tx.em.update(AddressEntity, { userId, isDefault: true }, { isDefault: false });

@@ -109,9 +109,7 @@ export async function login(ctx: IdentityContext, input: LoginArgs): Promise<Aut
     await logAttempt(ctx, user?.id ?? null, identifier, 'BLOCKED', 'rate_limited');
     throw new RateLimitedError(lockSeconds, 'Too many failed sign-ins on this account. Try again later.');
   }
-  const credential = user
-    ? await ctx.em.findOne(CredentialEntity, { where: { userId: user.id, kind: 'PASSWORD' } })
-    : null;
+  const credential = user ? await ctx.em.findOne(CredentialEntity, { where: { userId: user.id, kind: 'PASSWORD' } }) : null;
   const ok = await verifyPassword(credential?.secret, input.password);
   if (!user || !ok || user.deletedAt) {
     await recordLoginFailure(ctx, identifier);

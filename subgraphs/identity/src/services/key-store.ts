@@ -21,11 +21,15 @@ export class KeyStore {
   /** Loads the keys; with `generateIfEmpty` (never in production) makes the first one. */
   load(generateIfEmpty: boolean): this {
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
-    let files = readdirSync(this.dir).filter((f) => f.endsWith('.pem')).sort();
+    let files = readdirSync(this.dir)
+      .filter((f) => f.endsWith('.pem'))
+      .sort();
     if (files.length === 0) {
       if (!generateIfEmpty) throw new Error(`no signing keys in ${this.dir}: run npm run rotate-keys`);
       this.rotate();
-      files = readdirSync(this.dir).filter((f) => f.endsWith('.pem')).sort();
+      files = readdirSync(this.dir)
+        .filter((f) => f.endsWith('.pem'))
+        .sort();
     }
     this.keys = files.map((f) => toSigningKey(f.slice(0, -4), readFileSync(join(this.dir, f), 'utf8')));
     return this;

@@ -63,9 +63,7 @@ async function issueRefreshToken(ctx: IdentityContext, sessionId: string): Promi
 }
 
 export type RotateResult =
-  | { kind: 'ok'; session: SessionEntity; refreshToken: string }
-  | { kind: 'invalid' }
-  | { kind: 'reused'; sessionId: string };
+  { kind: 'ok'; session: SessionEntity; refreshToken: string } | { kind: 'invalid' } | { kind: 'reused'; sessionId: string };
 
 /**
  * Rotates a refresh token. The token row is locked, so two concurrent refreshes with the same
@@ -120,7 +118,11 @@ export async function revokeAllSessions(ctx: IdentityContext, userId: string, re
     select: { id: true },
     where: { userId, revokedAt: IsNull(), ...(keep ? { id: Not(keep) } : {}) },
   });
-  return revokeSessions(ctx, active.map((s) => s.id), reason);
+  return revokeSessions(
+    ctx,
+    active.map((s) => s.id),
+    reason,
+  );
 }
 
 export async function listMySessions(ctx: IdentityContext): Promise<SessionEntity[]> {

@@ -20,7 +20,10 @@ export function canSeePrivate(ctx: IdentityContext, user: UserEntity): boolean {
   return ctx.identity?.userId === user.id || ctx.signedInNow.has(user.id) || hasRole(ctx, 'ADMIN');
 }
 
-export async function updateProfile(ctx: IdentityContext, input: { firstName?: string | null; lastName?: string | null }): Promise<UserEntity> {
+export async function updateProfile(
+  ctx: IdentityContext,
+  input: { firstName?: string | null; lastName?: string | null },
+): Promise<UserEntity> {
   const { userId } = requireUser(ctx);
   const patch: Partial<UserEntity> = {};
   if (input.firstName !== undefined && input.firstName !== null) {
@@ -47,15 +50,19 @@ export async function deleteAccount(ctx: IdentityContext, password: string): Pro
   const cred = await ctx.em.findOne(CredentialEntity, { where: { userId, kind: 'PASSWORD' } });
   if (!(await verifyPassword(cred?.secret, password))) throw new BadUserInputError('The password is wrong.', 'password');
   await inTransaction(ctx, async (tx) => {
-    await tx.em.update(UserEntity, { id: userId }, {
-      email: null,
-      phone: null,
-      firstName: 'Deleted',
-      lastName: 'user',
-      emailVerifiedAt: null,
-      phoneVerifiedAt: null,
-      deletedAt: new Date(),
-    });
+    await tx.em.update(
+      UserEntity,
+      { id: userId },
+      {
+        email: null,
+        phone: null,
+        firstName: 'Deleted',
+        lastName: 'user',
+        emailVerifiedAt: null,
+        phoneVerifiedAt: null,
+        deletedAt: new Date(),
+      },
+    );
     await tx.em.delete(CredentialEntity, { userId });
     await tx.em.delete(AddressEntity, { userId });
     await revokeAllSessions(tx, userId, 'ACCOUNT_DELETED');

@@ -29,7 +29,11 @@ const TOKEN_TTL_MS: Record<TokenPurpose, number> = {
 
 const EMAIL_TEXT: Record<TokenPurpose, { subject: string; path: string; lead: string }> = {
   VERIFY_EMAIL: { subject: 'Confirm your e-mail address', path: 'verify-email', lead: 'Confirm your e-mail address for Fashionistar:' },
-  CHANGE_EMAIL: { subject: 'Confirm your new e-mail address', path: 'verify-email', lead: 'Confirm your new e-mail address for Fashionistar:' },
+  CHANGE_EMAIL: {
+    subject: 'Confirm your new e-mail address',
+    path: 'verify-email',
+    lead: 'Confirm your new e-mail address for Fashionistar:',
+  },
   PASSWORD_RESET: { subject: 'Reset your password', path: 'reset-password', lead: 'Reset your Fashionistar password:' },
 };
 
@@ -181,7 +185,10 @@ export async function verifyPhone(ctx: IdentityContext, code: string): Promise<U
 }
 
 /** Always true, whether or not the account exists, so the answer tells nobody who has one. */
-export async function requestPasswordReset(ctx: IdentityContext, input: { email?: string | null; phone?: string | null }): Promise<boolean> {
+export async function requestPasswordReset(
+  ctx: IdentityContext,
+  input: { email?: string | null; phone?: string | null },
+): Promise<boolean> {
   await limitByIp(ctx);
   const email = input.email?.trim() ? normalizeEmail(input.email) : null;
   const phone = !email && input.phone?.trim() ? normalizePhone(input.phone) : null;
@@ -279,4 +286,3 @@ export async function changePhone(ctx: IdentityContext, newPhone: string, passwo
   await inTransaction(ctx, (tx) => sendPhoneOtp(tx, userId, phone, 'CHANGE_PHONE'));
   return true;
 }
-
