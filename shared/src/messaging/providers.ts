@@ -35,15 +35,26 @@ export interface MessageProviders {
 export class TwilioSmsProvider implements SmsProvider {
   readonly name = 'twilio';
   private readonly client: Twilio;
+  /**
+   * @param apiBaseUrl sends to another host speaking Twilio's API instead of api.twilio.com
+   *   (tests point it at a fake server, so the SDK's real HTTP path is exercised).
+   */
   constructor(
     accountSid: string,
     authToken: string,
     private readonly from: string,
+    apiBaseUrl?: string,
   ) {
     // Required here, not at the top: the SDK is large and most processes never send SMS.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const twilio = require('twilio') as typeof import('twilio');
-    this.client = twilio(accountSid, authToken);
+    let httpClient: InstanceType<typeof twilio.RequestClient> | undefined;
+    if (apiBaseUrl) {
+      httpClient = new twilio.RequestClient();
+      const send = httpClient.request.bind(httpClient);
+      httpClient.request = (opts) => send({ ...opts, uri: opts.uri.replace(/^https:\/\/api\.twilio\.com/, apiBaseUrl) });
+    }
+    this.client = twilio(accountSid, authToken, { httpClient });
   }
   async sendSms(req: SmsRequest): Promise<string> {
     const msg = await this.client.messages.create({ to: req.to, from: this.from, body: req.body });
