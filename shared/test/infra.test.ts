@@ -258,6 +258,14 @@ function describeInfra(label: string, make: MakeInfra): void {
         assert.deepEqual(await infra.kv.members('set.b'), []);
       });
 
+      it('answers the seconds left before a key expires', TIMEOUT, async () => {
+        await infra.kv.set('ttl.a', 'v', 30);
+        await infra.kv.set('ttl.forever', 'v');
+        assert.ok([29, 30].includes(await infra.kv.ttl('ttl.a')));
+        assert.equal(await infra.kv.ttl('ttl.forever'), 0);
+        assert.equal(await infra.kv.ttl('ttl.missing'), 0);
+      });
+
       it('deletes values', TIMEOUT, async () => {
         await infra.kv.set('k.del', 'v');
         await infra.kv.del('k.del');

@@ -333,6 +333,11 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return { allowed: count <= limit, count, retryAfterSeconds: Math.ceil((expiresAt - now) / 1000) };
   }
 
+  async ttl(key: string): Promise<number> {
+    const expiresAt = this.live(key)?.expiresAt;
+    return expiresAt === undefined ? 0 : Math.max(0, Math.ceil((expiresAt - Date.now()) / 1000));
+  }
+
   async count(key: string): Promise<number> {
     const entry = this.live(key);
     return entry ? toCount(entry.value) : 0;

@@ -293,6 +293,11 @@ export class RedisKeyValueStore implements KeyValueStore {
     return { allowed: count <= limit, count, retryAfterSeconds: Math.ceil(ttlMs / 1000) };
   }
 
+  async ttl(key: string): Promise<number> {
+    const ms = await this.redis.pttl(this.prefix + key);
+    return ms > 0 ? Math.ceil(ms / 1000) : 0;
+  }
+
   async count(key: string): Promise<number> {
     const value = await this.redis.get(this.prefix + key);
     return value === null ? 0 : toCount(value);

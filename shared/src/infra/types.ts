@@ -61,6 +61,8 @@ export interface KeyValueStore {
   hit(key: string, limit: number, windowSeconds: number): Promise<RateLimitResult>;
   /** Reads the current count without adding a hit. */
   count(key: string): Promise<number>;
+  /** Seconds until `key` expires (rounded up); 0 when it is missing or never expires. */
+  ttl(key: string): Promise<number>;
   /** Adds `member` to the set at `key` (no expiry). */
   addToSet(key: string, member: string): Promise<void>;
   /** The members of the set at `key`, in no particular order. */

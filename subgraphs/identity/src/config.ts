@@ -12,7 +12,7 @@ export const identitySpec = {
   REFRESH_TOKEN_TTL_DAYS: int('refresh token (session) lifetime', 30, 1, 365),
   LOGIN_FAILURE_LIMIT: int('failed sign-ins per account within the window before RATE_LIMITED', 5, 1),
   LOGIN_FAILURE_WINDOW_SECONDS: int('window of the per-account failure limit', 900, 1),
-  AUTH_ATTEMPTS_PER_IP: int('auth attempts (sign-in, sign-up, refresh, codes) per client IP per window', 30, 1),
+  AUTH_ATTEMPTS_PER_IP: int('auth attempts (sign-in, sign-up, codes, resets) per client IP per window', 30, 1),
   AUTH_IP_WINDOW_SECONDS: int('window of the per-IP limit', 60, 1),
   OTP_TTL_SECONDS: int('lifetime of an SMS code', 600, 60),
   OTP_MAX_ATTEMPTS: int('wrong entries before an SMS code is dead', 5, 1),

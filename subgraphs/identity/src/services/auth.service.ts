@@ -123,8 +123,8 @@ export async function login(ctx: IdentityContext, input: LoginArgs): Promise<Aut
   });
 }
 
+/** No per-IP limit here: refresh tokens are 256 random bits, and carrier NATs share IPs. */
 export async function refresh(ctx: IdentityContext, refreshToken: string): Promise<AuthResult> {
-  await limitByIp(ctx);
   const result = await rotateRefreshToken(ctx, refreshToken);
   if (result.kind === 'reused') {
     await revokeSessions(ctx, [result.sessionId], 'REFRESH_TOKEN_REUSED');

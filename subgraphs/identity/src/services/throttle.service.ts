@@ -16,11 +16,11 @@ export async function limitByIp(ctx: IdentityContext): Promise<void> {
 
 const failureKey = (identifier: string) => `throttle:login-fail:${identifier}`;
 
-/** Seconds to wait when the account has too many recent failures, else 0. */
+/** Seconds until the account may try again when it has too many recent failures, else 0. */
 export async function accountLockSeconds(ctx: IdentityContext, identifier: string): Promise<number> {
-  const { LOGIN_FAILURE_LIMIT, LOGIN_FAILURE_WINDOW_SECONDS } = ctx.deps.config;
-  const count = await ctx.infra.kv.count(failureKey(identifier));
-  return count >= LOGIN_FAILURE_LIMIT ? LOGIN_FAILURE_WINDOW_SECONDS : 0;
+  const key = failureKey(identifier);
+  if ((await ctx.infra.kv.count(key)) < ctx.deps.config.LOGIN_FAILURE_LIMIT) return 0;
+  return Math.max(1, await ctx.infra.kv.ttl(key));
 }
 
 export async function recordLoginFailure(ctx: IdentityContext, identifier: string): Promise<void> {
