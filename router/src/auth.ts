@@ -11,6 +11,14 @@ interface AccessClaims {
   sub?: string;
   sid?: string;
   roles?: unknown;
+  exp?: number;
+}
+
+/** A verified access token: who it is for and when it stops being valid. */
+export interface VerifiedToken {
+  identity: Identity;
+  /** Epoch milliseconds of the token's `exp` (Infinity for a token without one). */
+  expiresAt: number;
 }
 
 /**
@@ -50,11 +58,15 @@ export class TokenVerifier {
     };
     this.passport.use(
       'jwt',
-      new JwtStrategy(options, (_req: IncomingMessage, claims: AccessClaims, done: (e: Error | null, user?: Identity | false) => void) => {
-        const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)) : [];
-        if (!claims.sub || !claims.sid) return done(null, false);
-        done(null, { userId: claims.sub, sessionId: claims.sid, roles });
-      }),
+      new JwtStrategy(
+        options,
+        (_req: IncomingMessage, claims: AccessClaims, done: (e: Error | null, user?: VerifiedToken | false) => void) => {
+          const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)) : [];
+          if (!claims.sub || !claims.sid) return done(null, false);
+          const expiresAt = typeof claims.exp === 'number' ? claims.exp * 1000 : Number.POSITIVE_INFINITY;
+          done(null, { identity: { userId: claims.sub, sessionId: claims.sid, roles }, expiresAt });
+        },
+      ),
     );
   }
 
@@ -64,19 +76,32 @@ export class TokenVerifier {
    * sending a bad token should learn so rather than silently act anonymously).
    */
   async verify(authorization: string | undefined): Promise<Identity | null> {
+    return (await this.authenticate(authorization))?.identity ?? null;
+  }
+
+  /** As `verify`, also answering when the token expires (long-lived WebSocket connections need it). */
+  async authenticate(authorization: string | undefined): Promise<VerifiedToken | null> {
     if (!authorization) return null;
     if (!/^Bearer\s+\S+$/i.test(authorization.trim())) throw new TokenRejected('Use the header "Authorization: Bearer <token>".');
-    const identity = await new Promise<Identity>((resolve, reject) => {
+    const verified = await new Promise<VerifiedToken>((resolve, reject) => {
       const req = { headers: { authorization: authorization.trim() } } as IncomingMessage;
-      const handler = this.passport.authenticate('jwt', { session: false }, (err: unknown, user: Identity | false, info: unknown) => {
+      const handler = this.passport.authenticate('jwt', { session: false }, (err: unknown, user: VerifiedToken | false, info: unknown) => {
         if (err) return reject(err instanceof TokenRejected ? err : new TokenRejected('The access token could not be verified.'));
         if (!user) return reject(new TokenRejected(describe(info)));
         resolve(user);
       });
       handler(req, {}, reject);
     });
-    if (await this.infra.kv.get(`revoked-session:${identity.sessionId}`)) throw new TokenRejected('This session has ended. Sign in again.');
-    return identity;
+    if (await this.isRevoked(verified.identity.sessionId)) throw new TokenRejected('This session has ended. Sign in again.');
+    return verified;
+  }
+
+  /**
+   * Whether a session is on the revoked-session list: the cheap re-check (one KV read, no JWT
+   * work) for a connection that verified its token earlier.
+   */
+  async isRevoked(sessionId: string): Promise<boolean> {
+    return Boolean(await this.infra.kv.get(`revoked-session:${sessionId}`));
   }
 }
 

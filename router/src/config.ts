@@ -1,4 +1,5 @@
-import { bool, commonSpec, int, loadConfig, optionalStr, str, type ConfigOf } from '@fashionistar/shared/src/edge';
+import { commonSpec, int, loadConfig, optionalStr, str, type ConfigOf, type VarSpec } from '@fashionistar/shared/src/edge';
+import { trustedProxyHops } from './client-ip';
 
 /** Everything the router reads from the environment. */
 export const routerSpec = {
@@ -12,7 +13,11 @@ export const routerSpec = {
   MAX_DEPTH: int('deepest selection nesting an operation may have', 12, 1),
   MAX_ALIASES: int('most aliases in one operation', 30, 0),
   MAX_COST: int('most fields (fragments expanded, lists counted once) in one operation', 1500, 1),
-  TRUST_PROXY: bool('take the client IP from X-Forwarded-For (only behind a trusted proxy)', false),
+  TRUST_PROXY: {
+    parse: (raw: string) => trustedProxyHops(raw),
+    default: 0,
+    doc: 'reverse proxies in front of the router (true = 1, or a number): the client IP is the right-most X-Forwarded-For entry they did not add',
+  } as VarSpec<number>,
   SUBGRAPH_TIMEOUT_MS: int('timeout of one subgraph fetch', 15000, 100),
 };
 

@@ -9,6 +9,11 @@ export interface RouterContext {
   identity: Identity | null;
   clientIp: string | null;
   userAgent: string | null;
+  /**
+   * SQL statements the subgraphs ran for this request, summed from their `x-sql-statements`
+   * answers (they send it outside production); the router reports the total the same way.
+   */
+  sqlStatements?: number;
 }
 
 /**
@@ -38,6 +43,16 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<RouterContext> {
     if (ctx.identity) headers.set(FORWARD_HEADERS.identity, encodeIdentity(ctx.identity));
     if (ctx.clientIp) headers.set(FORWARD_HEADERS.clientIp, ctx.clientIp);
     if (ctx.userAgent) headers.set(FORWARD_HEADERS.userAgent, ctx.userAgent.slice(0, 500));
+  }
+
+  override async didReceiveResponse({
+    response,
+    context,
+  }: Parameters<NonNullable<RemoteGraphQLDataSource<RouterContext>['didReceiveResponse']>>[0]) {
+    const count = response.http?.headers.get('x-sql-statements');
+    const ctx = context as Partial<RouterContext>;
+    if (count && Number.isFinite(Number(count))) ctx.sqlStatements = (ctx.sqlStatements ?? 0) + Number(count);
+    return response;
   }
 }
 

@@ -1,11 +1,12 @@
 /** Starts the router as its own process (containers). `npm start` runs it with every subgraph. */
-import { createInfra, createLogger } from '@fashionistar/shared/src/edge';
+import { createInfra, createLogger, requireSharedInfra } from '@fashionistar/shared/src/edge';
 import { loadRouterConfig } from './config';
 import { startRouter } from './router';
 
 async function main() {
   const config = loadRouterConfig();
   const log = createLogger('router', config.LOG_LEVEL);
+  requireSharedInfra(config);
   const infra = createInfra({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX });
   const router = await startRouter({ config, infra, log });
   const shutdown = async () => {

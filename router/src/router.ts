@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
@@ -11,6 +11,7 @@ import { GatewayAdapter, createGateway, type RouterContext } from './gateway';
 import { checkSubgraphs } from './health';
 import { JwksCache } from './jwks';
 import { TokenRejected, TokenVerifier } from './auth';
+import { clientIp, trustedProxyHops } from './client-ip';
 import { limitRules } from './limits';
 import { attachWebSocket } from './subscriptions';
 import { SubscriptionExecutor } from './subscription-executor';
@@ -72,7 +73,9 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
     limits,
     log,
   });
-  const sockets = attachWebSocket({ httpServer, verifier, subscriptions, production });
+  // TRUST_PROXY: how many reverse proxies in front of the router append to X-Forwarded-For.
+  const proxyHops = trustedProxyHops(config.TRUST_PROXY);
+  const sockets = attachWebSocket({ httpServer, verifier, subscriptions, production, trustedProxyHops: proxyHops });
 
   const apollo = new ApolloServer<RouterContext>({
     gateway: new GatewayAdapter(gateway),
@@ -87,6 +90,18 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
       ApolloServerPluginLandingPageDisabled(),
       refuseHttpSubscriptions(),
       {
+        // Outside production the answer says how many SQL statements the whole plan ran, so
+        // tests through the router can prove a page is N+1-free across subgraphs.
+        async requestDidStart() {
+          return {
+            async willSendResponse({ contextValue, response }) {
+              if (!production && contextValue.sqlStatements !== undefined)
+                response.http.headers.set('x-sql-statements', String(contextValue.sqlStatements));
+            },
+          };
+        },
+      },
+      {
         async serverWillStart() {
           return {
             async drainServer() {
@@ -100,15 +115,6 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
   await apollo.start();
   sockets.bind(apollo);
   let graphiql: string | null = null;
-
-  const clientIp = (req: IncomingMessage): string | null => {
-    const forwarded = config.TRUST_PROXY
-      ? String(req.headers['x-forwarded-for'] ?? '')
-          .split(',')[0]
-          ?.trim()
-      : '';
-    return forwarded || req.socket.remoteAddress || null;
-  };
 
   httpServer.on('request', (req, res) => {
     const path = (req.url ?? '/').split('?')[0];
@@ -141,7 +147,7 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
       const context: RouterContext = {
         requestId: String(req.headers['x-request-id'] ?? randomUUID()).slice(0, 100),
         identity,
-        clientIp: clientIp(req),
+        clientIp: clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], proxyHops),
         userAgent: (req.headers['user-agent'] as string | undefined) ?? null,
       };
       await executeApollo(apollo, req, res, async () => context);

@@ -7,6 +7,7 @@ import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { FORWARD_HEADERS, encodeIdentity, type Logger } from '@fashionistar/shared/src/edge';
 import type { RouterContext } from './gateway';
+import { Channel, mapIterator, type Subscription } from './iterators';
 import { limitRules, type OperationLimits } from './limits';
 
 export interface SubscriptionExecutorOptions {
@@ -49,7 +50,7 @@ export class SubscriptionExecutor {
     operationName: string | undefined,
     variables: Record<string, unknown> | undefined,
     context: RouterContext,
-  ): Promise<AsyncGenerator<ExecutionResult> | ExecutionResult> {
+  ): Promise<Subscription<ExecutionResult> | ExecutionResult> {
     const errors = validate(this.apiGraphQLSchema, document, [...specifiedRules, ...limitRules(this.o.limits)]);
     if (errors.length) return { errors: errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')) };
     let plan: QueryPlan;
@@ -65,44 +66,41 @@ export class SubscriptionExecutor {
     const url = this.o.subgraphUrls[primary.serviceName];
     if (!url) return { errors: [new GraphQLError(`No URL for subgraph ${primary.serviceName}.`)] };
     const operationContext = buildOperationContext({ schema: this.apiGraphQLSchema, operationDocument: document, operationName });
-    const client = this.connect(url, context);
-    const events = subscribeToPrimary(client, primary, variables ?? {});
+    const events = subscribeToPrimary(this.connect(url, context), primary, variables ?? {});
     const perEvent: QueryPlan = { kind: 'QueryPlan', node: rest ? { kind: 'Sequence', nodes: [primary, rest] as PlanNode[] } : primary };
     const { dataSources, log } = this.o;
     const { apiGraphQLSchema, supergraphSchema, apiSchema } = this;
 
-    return (async function* () {
-      try {
-        for await (const event of events) {
-          if (!event.data) {
-            yield { errors: event.errors ?? [new GraphQLError('The subscription ended with an error.')] };
-            return;
-          }
-          const serviceMap: ServiceMap = { ...Object.fromEntries(dataSources), [primary.serviceName]: new EventSource(event) };
-          const requestContext = {
-            request: { query: '', operationName, variables: variables ?? {} },
-            context,
-            logger: log,
-            schema: apiGraphQLSchema,
-            document,
-            operationName: operationName ?? null,
-            operation: operationContext.operation,
-            metrics: {},
-            overallCachePolicy: {},
-          };
-          yield await executeQueryPlan(
-            perEvent,
-            serviceMap,
-            requestContext as unknown as Parameters<typeof executeQueryPlan>[2],
-            operationContext,
-            supergraphSchema,
-            apiSchema,
-          );
-        }
-      } finally {
-        await client.dispose();
-      }
-    })();
+    // Hand-written rather than an async generator, so that the client stopping the subscription
+    // closes the subgraph subscription at once, not when the subgraph's next event arrives.
+    return mapIterator(
+      events,
+      async (event): Promise<ExecutionResult> => {
+        if (!event.data) return { errors: event.errors ?? [new GraphQLError('The subscription ended with an error.')] };
+        const serviceMap: ServiceMap = { ...Object.fromEntries(dataSources), [primary.serviceName]: new EventSource(event) };
+        const requestContext = {
+          request: { query: '', operationName, variables: variables ?? {} },
+          context,
+          logger: log,
+          schema: apiGraphQLSchema,
+          document,
+          operationName: operationName ?? null,
+          operation: operationContext.operation,
+          metrics: {},
+          overallCachePolicy: {},
+        };
+        return executeQueryPlan(
+          perEvent,
+          serviceMap,
+          requestContext as unknown as Parameters<typeof executeQueryPlan>[2],
+          operationContext,
+          supergraphSchema,
+          apiSchema,
+        );
+      },
+      // An event without data (the subgraph failed or refused) is the last one.
+      { last: (event) => !event.data },
+    );
   }
 
   private connect(httpUrl: string, context: RouterContext): Client {
@@ -128,27 +126,34 @@ class EventSource implements GraphQLDataSource {
   }
 }
 
-/** The primary fetch as a graphql-ws subscription: an async generator of its results. */
-async function* subscribeToPrimary(
-  client: Client,
-  primary: FetchNode,
-  variables: Record<string, unknown>,
-): AsyncGenerator<ExecutionResult> {
+/**
+ * The primary fetch as a graphql-ws subscription on its own client. A failure (the subgraph's
+ * GraphQL errors, or the socket closing) becomes one last event with errors. `return()` completes
+ * the subscription and closes the client's socket immediately.
+ */
+export function subscribeToPrimary(client: Client, primary: FetchNode, variables: Record<string, unknown>): Subscription<ExecutionResult> {
   const used = Object.fromEntries((primary.variableUsages ?? []).filter((v) => v in variables).map((v) => [v, variables[v]]));
-  const iterator = client.iterate({ query: primary.operation, variables: used, operationName: primary.operationName });
-  try {
-    for await (const result of iterator) {
-      yield { ...result, errors: result.errors ? toGraphQLErrors(result.errors) : undefined } as ExecutionResult;
-    }
-  } catch (error) {
-    // graphql-ws rejects with the subgraph's GraphQL errors, or with a CloseEvent.
-    const errors = Array.isArray(error)
-      ? toGraphQLErrors(error)
-      : [new GraphQLError('The subscription to a subgraph failed.', { extensions: { code: 'SUBGRAPH_UNAVAILABLE' } })];
-    yield { errors };
-  } finally {
-    await iterator.return?.();
-  }
+  let unsubscribe: () => void = () => undefined;
+  const events = new Channel<ExecutionResult>(async () => {
+    unsubscribe();
+    await client.dispose();
+  });
+  unsubscribe = client.subscribe(
+    { query: primary.operation, variables: used, operationName: primary.operationName },
+    {
+      next: (result) => events.push({ ...result, errors: result.errors ? toGraphQLErrors(result.errors) : undefined } as ExecutionResult),
+      error: (error) => {
+        // graphql-ws reports the subgraph's GraphQL errors, or a CloseEvent / Error.
+        const errors = Array.isArray(error)
+          ? toGraphQLErrors(error)
+          : [new GraphQLError('The subscription to a subgraph failed.', { extensions: { code: 'SUBGRAPH_UNAVAILABLE' } })];
+        events.push({ errors });
+        events.end();
+      },
+      complete: () => events.end(),
+    },
+  );
+  return events;
 }
 
 /** Errors received as JSON from a subgraph, as GraphQLErrors (codes kept). */

@@ -2,11 +2,13 @@ import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, GraphQLSchema, parse, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { formatError, type Identity } from '@fashionistar/shared/src/edge';
-import { TokenRejected, type TokenVerifier } from './auth';
+import { TokenRejected, type TokenVerifier, type VerifiedToken } from './auth';
+import { clientIp } from './client-ip';
 import type { RouterContext } from './gateway';
+import { mapIterator } from './iterators';
 import type { SubscriptionExecutor } from './subscription-executor';
 
 export interface SocketOptions {
@@ -14,14 +16,115 @@ export interface SocketOptions {
   verifier: TokenVerifier;
   subscriptions: SubscriptionExecutor;
   production: boolean;
+  /** Reverse proxies in front of the router whose X-Forwarded-For entries count (TRUST_PROXY). */
+  trustedProxyHops?: number;
+  /** How often a signed-in connection with live subscriptions re-checks its session (ms). */
+  revocationCheckMs?: number;
 }
+
+/** Close code (and reason) of a socket whose token stopped being valid: graphql-ws's Forbidden. */
+export const FORBIDDEN_CLOSE = { code: 4403, reason: 'Forbidden' } as const;
+const DEFAULT_REVOCATION_CHECK_MS = 5000;
+/** setTimeout's longest delay; longer waits are re-armed. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
 
 interface ConnectionExtra {
   [key: string | symbol]: unknown;
-  identity?: Identity | null;
+  /** The signed-in caller of this connection; absent for an anonymous one. */
+  auth?: ConnectionAuth;
+}
+
+/**
+ * The token a connection signed in with, kept for as long as the connection lives. The token is
+ * checked again on every operation (not expired, session not revoked), the socket is closed with
+ * 4403 when the token expires, and while subscriptions are running the revoked-session list is
+ * polled, so a logout or revocation also ends subscriptions that never send another operation.
+ */
+class ConnectionAuth {
+  readonly identity: Identity;
+  private readonly expiresAt: number;
+  private expiryTimer: NodeJS.Timeout | null = null;
+  private revocationTimer: NodeJS.Timeout | null = null;
+  private activeSubscriptions = 0;
+  private closed = false;
+
+  constructor(
+    verified: VerifiedToken,
+    private readonly socket: WebSocket,
+    private readonly verifier: TokenVerifier,
+    private readonly checkMs: number,
+  ) {
+    this.identity = verified.identity;
+    this.expiresAt = verified.expiresAt;
+    socket.once('close', () => this.dispose());
+    this.armExpiry();
+  }
+
+  /** Whether the token still holds: not expired and its session not revoked. */
+  async valid(): Promise<boolean> {
+    if (this.closed || this.expired()) return false;
+    return !(await this.verifier.isRevoked(this.identity.sessionId));
+  }
+
+  /** Closes the socket with 4403; graphql-ws then stops every operation of the connection. */
+  forbid(): void {
+    if (this.closed) return;
+    this.dispose();
+    this.socket.close(FORBIDDEN_CLOSE.code, FORBIDDEN_CLOSE.reason);
+  }
+
+  /** A subscription started; the answer, called when it ends, stops counting it (once). */
+  track(): () => void {
+    this.activeSubscriptions++;
+    if (this.activeSubscriptions === 1 && !this.closed) {
+      this.revocationTimer = setInterval(() => void this.recheck(), this.checkMs);
+      this.revocationTimer.unref();
+    }
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.activeSubscriptions--;
+      if (this.activeSubscriptions === 0 && this.revocationTimer) {
+        clearInterval(this.revocationTimer);
+        this.revocationTimer = null;
+      }
+    };
+  }
+
+  private async recheck(): Promise<void> {
+    try {
+      if (!(await this.valid())) this.forbid();
+    } catch {
+      // The KV store is unreachable: keep the connection and try again on the next tick; every
+      // new operation still checks (and fails closed).
+    }
+  }
+
+  private expired(): boolean {
+    return Date.now() >= this.expiresAt;
+  }
+
+  private armExpiry(): void {
+    if (this.closed || !Number.isFinite(this.expiresAt)) return;
+    if (this.expired()) return this.forbid();
+    // Re-armed until the deadline has really passed (timers may fire a little early, and
+    // setTimeout cannot wait longer than ~24.8 days).
+    this.expiryTimer = setTimeout(() => this.armExpiry(), Math.min(this.expiresAt - Date.now() + 1, MAX_TIMER_MS));
+    this.expiryTimer.unref();
+  }
+
+  private dispose(): void {
+    this.closed = true;
+    if (this.expiryTimer) clearTimeout(this.expiryTimer);
+    if (this.revocationTimer) clearInterval(this.revocationTimer);
+    this.expiryTimer = null;
+    this.revocationTimer = null;
+  }
 }
 
 interface SocketOperation {
+  connection: ConnectionAuth | undefined;
   router: RouterContext;
   query: string;
   variables: Record<string, unknown> | undefined;
@@ -35,9 +138,20 @@ const PLACEHOLDER_SCHEMA = new GraphQLSchema({});
 /**
  * graphql-ws on the router's /graphql. The access token travels in
  * `connectionParams.authorization` ("Bearer <jwt>"); no token connects anonymously, a bad one
- * closes the socket with 4403 Forbidden. Every operation sent over the socket runs through the
- * same Apollo pipeline as HTTP (validation, operation limits, gateway, error masking);
- * subscription operations are planned and run by the SubscriptionExecutor.
+ * closes the socket with 4403 Forbidden.
+ *
+ * A signed-in connection is not trusted forever. Every operation re-checks that the token has not
+ * expired and that its session is not on the revoked-session list (logout, revocation, password
+ * change…); when either fails the socket is closed with 4403 Forbidden — deliberately, rather
+ * than answering UNAUTHENTICATED for that one operation, because closing also ends the
+ * connection's running subscriptions, which would otherwise keep serving a signed-out user. The
+ * socket is also closed with 4403 when the token expires (a timer per connection) and when a
+ * periodic check (every `revocationCheckMs`, default 5 s, only while the connection has
+ * subscriptions running) finds the session revoked. Clients reconnect with a fresh token.
+ *
+ * Every operation sent over the socket runs through the same Apollo pipeline as HTTP
+ * (validation, operation limits, gateway, error masking); subscription operations are planned
+ * and run by the SubscriptionExecutor. The client IP honours TRUST_PROXY as on HTTP.
  */
 export function attachWebSocket(o: SocketOptions) {
   const wsServer = new WebSocketServer({ server: o.httpServer, path: '/graphql' });
@@ -53,9 +167,8 @@ export function attachWebSocket(o: SocketOptions) {
     const op = args.contextValue as SocketOperation;
     const result = await o.subscriptions.subscribe(args.document, op.operationName, op.variables, op.router);
     if (!(Symbol.asyncIterator in result)) return mask(result);
-    return (async function* () {
-      for await (const event of result) yield mask(event);
-    })();
+    // Not an async generator: its return() must reach the upstream at once (see iterators.ts).
+    return mapIterator(result, mask, { onEnd: op.connection?.track() });
   };
 
   const run = async (args: ExecutionArgs): Promise<ExecutionResult> => {
@@ -83,27 +196,42 @@ export function attachWebSocket(o: SocketOptions) {
     {
       onConnect: async (ctx) => {
         const auth = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
+        let verified: VerifiedToken | null;
         try {
-          ctx.extra.identity = await o.verifier.verify(typeof auth === 'string' ? auth : undefined);
-          return true;
+          verified = await o.verifier.authenticate(typeof auth === 'string' ? auth : undefined);
         } catch (error) {
           if (error instanceof TokenRejected) return false;
           throw error;
         }
+        if (verified) {
+          const socket = ctx.extra.socket;
+          // Closed while the token was checked: its 'close' would never reach ConnectionAuth.
+          if (socket.readyState !== socket.OPEN) return false;
+          ctx.extra.auth = new ConnectionAuth(verified, socket, o.verifier, o.revocationCheckMs ?? DEFAULT_REVOCATION_CHECK_MS);
+        }
+        return true;
       },
-      onSubscribe: (ctx, _id, payload) => {
+      onSubscribe: async (ctx, _id, payload) => {
+        const connection = ctx.extra.auth;
+        if (connection && !(await connection.valid())) {
+          connection.forbid();
+          // Not sent (the socket is closing); graphql-ws only needs an answer for the operation.
+          return [new GraphQLError('This session has ended. Sign in again.', { extensions: { code: 'UNAUTHENTICATED' } })];
+        }
         let document;
         try {
           document = parse(payload.query);
         } catch (error) {
           return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
+        const request = ctx.extra.request;
         const op: SocketOperation = {
+          connection,
           router: {
             requestId: randomUUID(),
-            identity: ctx.extra.identity ?? null,
-            clientIp: ctx.extra.request.socket.remoteAddress ?? null,
-            userAgent: (ctx.extra.request.headers['user-agent'] as string | undefined) ?? null,
+            identity: connection?.identity ?? null,
+            clientIp: clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], o.trustedProxyHops ?? 0),
+            userAgent: (request.headers['user-agent'] as string | undefined) ?? null,
           },
           query: payload.query,
           variables: payload.variables ?? undefined,

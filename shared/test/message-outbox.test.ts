@@ -10,7 +10,15 @@ import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { createDataSource, initializeAndMigrate } from '../src/db/data-source';
 import { inTransaction, type BaseContext } from '../src/context';
 import { OUTBOX_SQL, OutboxRelay } from '../src/events/outbox';
-import { MAX_SEND_ATTEMPTS, MESSAGES_SQL, listMessages, queueMessage, startMessageDispatcher } from '../src/messaging/message-outbox';
+import {
+  MAX_SEND_ATTEMPTS,
+  MESSAGES_SQL,
+  REDACTED,
+  forgetRecipient,
+  listMessages,
+  queueMessage,
+  startMessageDispatcher,
+} from '../src/messaging/message-outbox';
 import { RecordingProvider } from '../src/messaging/providers';
 import type { Infra } from '../src/infra/types';
 import { createLogger } from '../src/logger';
@@ -106,6 +114,17 @@ describe('message outbox', () => {
       { status: 'SENT', provider: 'recording', provider_ref: 'email-1', attempts: 1, sent_at: null },
     );
     assert.ok(sms.sent_at instanceof Date && email.sent_at instanceof Date);
+    const bodies = await ds.query(`SELECT body FROM outbound_message WHERE id = ANY($1)`, [[smsId, emailId]]);
+    assert.deepEqual(bodies, [{ body: REDACTED }, { body: REDACTED }], 'secrets are not kept once delivered');
+  });
+
+  it('forgets a recipient on request (account deletion)', TIMEOUT, async () => {
+    const id = await inTransaction(ctx(), (tx) =>
+      queueMessage(tx, 'forget', { channel: 'SMS', to: '+2348039999999', body: 'code 111111', template: 't' }),
+    );
+    await forgetRecipient(ds.manager, '+2348039999999');
+    const [row] = await ds.query(`SELECT recipient, body FROM outbound_message WHERE id = $1`, [id]);
+    assert.deepEqual(row, { recipient: 'erased', body: REDACTED });
   });
 
   it('stores messages of a channel without a provider', TIMEOUT, async () => {

@@ -12,6 +12,7 @@ import { inTransaction, type BaseContext } from '../src/context';
 import { OUTBOX_SQL, OutboxRelay, consumeEvents, emitEvent, type EventEnvelope } from '../src/events/outbox';
 import type { Infra, JobQueues } from '../src/infra/types';
 import { createLogger } from '../src/logger';
+import { eventRoutes } from '../src/composition-config';
 import { createTestDatabase, createTestInfra, eventually, type TestDatabase } from '../src/testing';
 
 const log = createLogger('outbox-test', 'silent');
@@ -271,3 +272,13 @@ for (const kind of ['memory', 'redis'] as const) {
     });
   });
 }
+
+describe('statically declared event routes', () => {
+  it('reads consumers from schema/subgraphs.json `consumes`', async () => {
+    const routes = eventRoutes();
+    for (const [type, consumers] of Object.entries(routes)) {
+      assert.ok(type.includes('.') && consumers.length > 0, type);
+    }
+    assert.ok(routes['vendors.vendor.status-changed']?.includes('catalog'), 'catalog hears about store status');
+  });
+});

@@ -31,18 +31,23 @@ async function main() {
   }
   const infra = createInfra({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX });
   const providers = providersFromEnv();
-  const servers: RunningServer[] = [];
+  const servers: Array<RunningServer & { drain?: () => Promise<void> }> = [];
+  // Stop taking work everywhere, let running jobs finish (queues close), then close databases.
   const stopAll = async () => {
-    for (const s of servers.reverse()) await s.stop().catch((err) => log.error({ err }, 'stop failed'));
-    await infra.close().catch(() => undefined);
+    const reversed = [...servers].reverse();
+    for (const s of reversed) await (s.drain ?? s.stop)().catch((err) => log.error({ err }, 'drain failed'));
+    await infra.close().catch((err) => log.error({ err }, 'closing queues failed'));
+    for (const s of reversed) await s.stop().catch((err) => log.error({ err }, 'stop failed'));
     await embedded?.stop().catch(() => undefined);
   };
   try {
-    const modules = await Promise.all(
-      readSubgraphConfig().map(async (c) => ((await import(c.package)) as { subgraph: SubgraphModule }).subgraph),
-    );
+    const configs = readSubgraphConfig();
+    const peers = Object.fromEntries(configs.map((c) => [c.name, process.env[c.urlEnv] ?? c.routingUrl]));
+    const modules = await Promise.all(configs.map(async (c) => ((await import(c.package)) as { subgraph: SubgraphModule }).subgraph));
     const running = await Promise.all(
-      modules.map((m) => m.start({ databaseUrl: databaseUrl!, infra, log: log.child({ subgraph: m.name }), providers, env: process.env })),
+      modules.map((m) =>
+        m.start({ databaseUrl: databaseUrl!, infra, log: log.child({ subgraph: m.name }), providers, env: process.env, peers }),
+      ),
     );
     servers.push(...running);
     const router = await startRouter({ config, infra, log: log.child({ component: 'router' }) });

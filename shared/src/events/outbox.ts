@@ -75,6 +75,8 @@ export class OutboxRelay {
   /**
    * @param intervalMs how often pending rows are polled when nothing kicks the relay. Default 1000.
    * @param batchSize rows relayed per transaction. Default 100.
+   * @param routes event type → consumers declared statically (schema/subgraphs.json `consumes`);
+   *   consumers that subscribed at run time (`consumeEvents`) are added to them.
    */
   constructor(
     private readonly ds: DataSource,
@@ -83,6 +85,7 @@ export class OutboxRelay {
     private readonly log: Logger,
     private readonly intervalMs = 1000,
     private readonly batchSize = 100,
+    private readonly routes: Record<string, string[]> = {},
   ) {}
 
   /** Nudges every relay in this process (after a commit), instead of waiting for the next poll. */
@@ -143,7 +146,7 @@ export class OutboxRelay {
         source: this.source,
         payload: row.payload,
       };
-      const consumers = await this.infra.kv.members(subscribersKey(row.type));
+      const consumers = new Set([...(this.routes[row.type] ?? []), ...(await this.infra.kv.members(subscribersKey(row.type)))]);
       for (const consumer of consumers) {
         await this.infra.queues.add(consumerJob(consumer), envelope, { jobId: `${consumer}:${row.id}`, attempts: 10 });
       }
@@ -167,8 +170,9 @@ export type EventHandler = (event: EventEnvelope, em: EntityManager) => Promise<
 /**
  * Subscribes `consumer` to event types and processes its queue. Each handler runs in a
  * transaction that also records the event id, so a redelivered event is skipped.
- * Subscriptions are kept in the shared store: events emitted before a consumer first
- * subscribed are not delivered to it.
+ * Production consumers are also declared in schema/subgraphs.json (`consumes`), so the relay
+ * routes events to them even before this process starts; the run-time registration here only
+ * adds ad-hoc consumers (tests).
  */
 export async function consumeEvents(
   ds: DataSource,

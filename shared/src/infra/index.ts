@@ -22,6 +22,16 @@ export interface CreateInfraOptions {
   onJobFailed?: JobFailedHook;
 }
 
+/**
+ * For a process that runs alone (a container): in production the in-process fallback would give
+ * each process its own revoked-session list and throttles, so Redis is required there.
+ */
+export function requireSharedInfra(config: { NODE_ENV: string; REDIS_URL?: string }): void {
+  if (config.NODE_ENV === 'production' && !config.REDIS_URL) {
+    throw new Error('REDIS_URL is required in production: processes must share sessions, throttles, queues and pub/sub');
+  }
+}
+
 export function createInfra(options: CreateInfraOptions): Infra {
   const { redisUrl, prefix, onJobFailed } = options;
   let pubsub: PubSub;

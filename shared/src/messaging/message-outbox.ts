@@ -103,6 +103,17 @@ export async function startMessageDispatcher(
   );
 }
 
+/** What a delivered message's body becomes: secrets in it must not outlive their delivery. */
+export const REDACTED = '(delivered; content not kept)';
+
+/**
+ * Erases what the outbox keeps about a recipient (account deletion): bodies and the address
+ * itself, in the caller's transaction.
+ */
+export async function forgetRecipient(em: EntityManager, recipient: string): Promise<void> {
+  await em.query(`UPDATE outbound_message SET recipient = 'erased', subject = NULL, body = $2 WHERE recipient = $1`, [recipient, REDACTED]);
+}
+
 /** Sends after this many failed attempts are given up and the message marked FAILED. */
 export const MAX_SEND_ATTEMPTS = 8;
 
@@ -121,9 +132,11 @@ async function deliver(ds: DataSource, em: EntityManager, id: string, providers:
       row.channel === 'SMS'
         ? await providers.sms!.sendSms({ to: row.recipient, body: row.body })
         : await providers.email!.sendEmail({ to: row.recipient, subject: row.subject ?? '', text: row.body });
+    // Once the provider has it, the body (one-time codes, reset links) is not kept here.
     await em.query(
-      `UPDATE outbound_message SET status = 'SENT', provider = $2, provider_ref = $3, attempts = attempts + 1, sent_at = now() WHERE id = $1`,
-      [id, provider.name, ref],
+      `UPDATE outbound_message SET status = 'SENT', provider = $2, provider_ref = $3, attempts = attempts + 1, sent_at = now(), body = $4
+        WHERE id = $1`,
+      [id, provider.name, ref, REDACTED],
     );
   } catch (error) {
     // Recorded outside the handler's transaction, which the throw below rolls back so that the

@@ -8,6 +8,11 @@ export const identitySpec = {
   JWT_KEYS_DIR: str('directory of ES256 signing keys (PEM); dev keys are generated here', '.data/keys'),
   JWT_ISSUER: str('`iss` of access tokens', 'fashionistar-identity'),
   JWT_AUDIENCE: str('`aud` of access tokens', 'fashionistar'),
+  JWT_KEY_ACTIVATION_SECONDS: int(
+    'age a new signing key must reach before it signs (it is published in the JWKS at once); until then the previous key signs',
+    600,
+    0,
+  ),
   ACCESS_TOKEN_TTL_SECONDS: int('access token lifetime', 900, 60, 86400),
   REFRESH_TOKEN_TTL_DAYS: int('refresh token (session) lifetime', 30, 1, 365),
   LOGIN_FAILURE_LIMIT: int('failed sign-ins per account within the window before RATE_LIMITED', 5, 1),
@@ -18,6 +23,7 @@ export const identitySpec = {
   OTP_MAX_ATTEMPTS: int('wrong entries before an SMS code is dead', 5, 1),
   OTP_SENDS_PER_WINDOW: int('SMS codes sent to one phone per window', 3, 1),
   OTP_SEND_WINDOW_SECONDS: int('window of the per-phone send limit', 900, 1),
+  IDENTITY_SECRET: str('server secret keying the HMAC of stored SMS codes', 'dev-identity-secret-change-me', { devOnlyDefault: true }),
   APP_URL: str('front-end base URL used in e-mailed links', 'http://localhost:3000'),
   SEED: bool('seed demo data at start (never in production)', true),
 };

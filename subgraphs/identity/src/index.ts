@@ -1,5 +1,5 @@
 /** Starts the identity subgraph as its own process (containers). `npm start` embeds it instead. */
-import { createInfra, createLogger, providersFromEnv } from '@fashionistar/shared';
+import { createInfra, createLogger, requireSharedInfra, providersFromEnv } from '@fashionistar/shared';
 import { loadIdentityConfig } from './config';
 import { startIdentity } from './server';
 
@@ -7,6 +7,7 @@ async function main() {
   const config = loadIdentityConfig();
   const log = createLogger('identity', config.LOG_LEVEL);
   if (!config.DATABASE_URL) throw new Error('DATABASE_URL is required to run the identity subgraph on its own');
+  requireSharedInfra(config);
   const infra = createInfra({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX });
   const server = await startIdentity({ config, databaseUrl: config.DATABASE_URL, infra, log, providers: providersFromEnv() });
   const shutdown = async (signal: string) => {

@@ -1,41 +1,29 @@
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
 import type { DataSource } from 'typeorm';
 import {
-  OutboxRelay,
   createDataSource,
-  initializeAndMigrate,
+  runSubgraph,
   sendJson,
   startMessageDispatcher,
-  startSubgraphServer,
   type Infra,
   type Logger,
   type MessageProviders,
-  type RunningServer,
+  type RunningSubgraph,
   type SubgraphModule,
 } from '@fashionistar/shared';
 import { loadIdentityConfig, type IdentityConfig } from './config';
 import { SOURCE, buildIdentityContext, type IdentityDeps } from './context';
 import { identityEntities } from './entities';
-import { Init1764000000000 } from './migrations/1764000000000-init';
+import { identityMigrations } from './migrations';
 import { resolvers } from './resolvers';
 import { seedIdentity } from './seed/seed';
 import { KeyStore } from './services/key-store';
+import { startRevocationConsumer } from './services/session.service';
 
 export const SCHEMA_DIR = join(__dirname, 'schema');
 
-/** The subgraph's SDL: its schema files in name order. */
-export function identityTypeDefs() {
-  const files = readdirSync(SCHEMA_DIR)
-    .filter((f) => f.endsWith('.graphql'))
-    .sort();
-  return parse(files.map((f) => readFileSync(join(SCHEMA_DIR, f), 'utf8')).join('\n'));
-}
-
 export function identityDataSource(url: string, log?: Logger): DataSource {
-  return createDataSource({ url, schema: SOURCE, entities: identityEntities, migrations: [Init1764000000000], log });
+  return createDataSource({ url, schema: SOURCE, entities: identityEntities, migrations: identityMigrations, log });
 }
 
 export interface StartIdentityOptions {
@@ -49,59 +37,38 @@ export interface StartIdentityOptions {
   port?: number;
 }
 
-export interface RunningIdentity extends RunningServer {
-  dataSource: DataSource;
+export interface RunningIdentity extends RunningSubgraph {
   deps: IdentityDeps;
-  relay: OutboxRelay;
 }
 
-/**
- * Starts the identity subgraph: listens at once (health says "starting"), then migrates, seeds
- * (outside production, when SEED is on) and starts the outbox relay and message dispatcher.
- */
+/** Starts the identity subgraph: keys, then the common subgraph life (migrate, seed, relay). */
 export async function startIdentity(o: StartIdentityOptions): Promise<RunningIdentity> {
   const production = o.config.NODE_ENV === 'production';
-  const keys = new KeyStore(o.config.JWT_KEYS_DIR).load(!production);
+  const keys = new KeyStore(o.config.JWT_KEYS_DIR, o.config.JWT_KEY_ACTIVATION_SECONDS).load(!production);
   const deps: IdentityDeps = { config: o.config, keys };
-  const dataSource = identityDataSource(o.databaseUrl, o.log);
-  let ready = false;
-  const server = await startSubgraphServer({
+  const server = await runSubgraph({
     name: SOURCE,
     port: o.port ?? o.config.IDENTITY_PORT,
     host: o.config.IDENTITY_HOST,
-    schema: buildSubgraphSchema({ typeDefs: identityTypeDefs(), resolvers: resolvers as never }),
-    routerSecret: o.config.ROUTER_SECRET,
     production,
-    log: o.log,
+    routerSecret: o.config.ROUTER_SECRET,
+    databaseUrl: o.databaseUrl,
     infra: o.infra,
-    dataSource,
+    log: o.log,
+    schemaDir: SCHEMA_DIR,
+    resolvers,
+    entities: identityEntities,
+    migrations: identityMigrations,
     buildContext: buildIdentityContext(deps),
     publicRoutes: { '/.well-known/jwks.json': (_req, res) => sendJson(res, 200, keys.jwks(), { 'cache-control': 'public, max-age=300' }) },
-    isReady: () => ready,
-  });
-  const relay = new OutboxRelay(dataSource, o.infra, SOURCE, o.log);
-  try {
-    await initializeAndMigrate(dataSource, o.log);
-    if (o.config.SEED && !production) await seedIdentity(dataSource, o.log);
-    await startMessageDispatcher(dataSource, o.infra, SOURCE, o.providers, o.log);
-    relay.start();
-    ready = true;
-  } catch (error) {
-    await server.stop();
-    if (dataSource.isInitialized) await dataSource.destroy();
-    throw error;
-  }
-  return {
-    ...server,
-    dataSource,
-    deps,
-    relay,
-    stop: async () => {
-      await server.stop();
-      await relay.stop();
-      if (dataSource.isInitialized) await dataSource.destroy();
+    seed: o.config.SEED ? ({ dataSource, log }) => seedIdentity(dataSource, log).then(() => undefined) : undefined,
+    // Event consumers (declared in schema/subgraphs.json `consumes`): identity-messages, identity-revocations.
+    onReady: async ({ dataSource, infra, log }) => {
+      await startMessageDispatcher(dataSource, infra, SOURCE, o.providers, log);
+      await startRevocationConsumer(dataSource, infra, o.config, log);
     },
-  };
+  });
+  return { ...server, deps };
 }
 
 /** The identity subgraph, as the launcher and tests start it. */

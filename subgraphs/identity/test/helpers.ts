@@ -35,6 +35,8 @@ export interface GqlResult<T = Record<string, unknown>> {
 export interface TestIdentity {
   server: RunningIdentity;
   infra: Infra;
+  /** URL of the test database (for CLIs run against it). */
+  databaseUrl: string;
   call<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, o?: CallOptions): Promise<GqlResult<T>>;
   /** Data of a call that must succeed. */
   ok<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, o?: CallOptions): Promise<T>;
@@ -78,6 +80,7 @@ export async function startTestIdentity(env: Record<string, string> = {}, provid
   return {
     server,
     infra,
+    databaseUrl: db.url,
     call,
     ok: async (query, variables, o) => {
       const r = await call(query, variables, o);

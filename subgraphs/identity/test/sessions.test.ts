@@ -38,11 +38,20 @@ describe('identity: sessions and refresh tokens', () => {
     assert.equal(await t.infra.kv.get(`revoked-session:${sessionId}`), 'REFRESH_TOKEN_REUSED');
   });
 
-  it('lets exactly one of two concurrent refreshes with the same token win', async () => {
+  it('lets exactly one of two concurrent refreshes with the same token win, and treats the other as reuse', async () => {
+    // There is no grace window for a just-rotated token: a thief replaying a stolen token right
+    // after the victim refreshed is indistinguishable from a client racing itself, and the API
+    // contract says any reuse kills the family. So clients must keep ONE refresh in flight per
+    // session; a client that races itself is signed out, as asserted here.
     const u = await registerUser(t);
+    const sessionId = identityFromToken(u.accessToken).sessionId;
     const results = await Promise.all([refresh(u.refreshToken), refresh(u.refreshToken)]);
     const wins = results.filter((r) => !r.errors);
     assert.equal(wins.length, 1, JSON.stringify(results.map((r) => codes(r))));
+    assert.deepEqual(codes(results.find((r) => r.errors)!), ['UNAUTHENTICATED']);
+    const [s] = await t.sql<{ revoke_reason: string | null }>(`SELECT revoke_reason FROM session WHERE id = $1`, [sessionId]);
+    assert.equal(s!.revoke_reason, 'REFRESH_TOKEN_REUSED', 'the losing request is reuse: the session ends');
+    assert.deepEqual(codes(await refresh(wins[0]!.data!.refresh.refreshToken)), ['UNAUTHENTICATED'], "the winner's new token is dead too");
   });
 
   it('logout ends the current session only', async () => {

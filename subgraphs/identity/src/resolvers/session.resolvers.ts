@@ -1,8 +1,7 @@
 import type { Resolvers } from '../__generated__/resolvers-types';
 import { listLoginEvents } from '../services/login-event.service';
-import { listMySessions, revokeAllSessions, revokeMySession, watchMySession } from '../services/session.service';
+import { listMySessions, revokeMyOtherSessions, revokeMySession, watchMySession } from '../services/session.service';
 import { userById } from '../loaders/user.loaders';
-import { requireUser } from '@fashionistar/shared';
 
 export const sessionResolvers: Resolvers = {
   Query: {
@@ -11,10 +10,7 @@ export const sessionResolvers: Resolvers = {
   },
   Mutation: {
     revokeSession: (_p, { id }, ctx) => revokeMySession(ctx, id),
-    revokeOtherSessions: (_p, _a, ctx) => {
-      const identity = requireUser(ctx);
-      return revokeAllSessions(ctx, identity.userId, 'USER_REVOKED_OTHERS', identity.sessionId);
-    },
+    revokeOtherSessions: (_p, _a, ctx) => revokeMyOtherSessions(ctx),
   },
   Subscription: {
     sessionRevoked: {

@@ -13,7 +13,7 @@ interface SeedUser {
 /** Demo accounts. Every one signs in with SEED_PASSWORD. */
 export const SEED_USERS: SeedUser[] = [
   { email: 'admin@fashionistar.test', phone: null, firstName: 'Ada', lastName: 'Admin', roles: ['ADMIN'] },
-  ...[1, 2, 3].map((i) => ({
+  ...[1, 2, 3, 4, 5].map((i) => ({
     email: `vendor${i}@fashionistar.test`,
     phone: `+23480300000${i}0`,
     firstName: `Vendor${i}`,

@@ -19,8 +19,8 @@ import { LoginEventEntity, type LoginOutcome } from '../entities/login-event.ent
 import { UserEntity } from '../entities/user.entity';
 import { checkPasswordStrength, hashPassword, verifyPassword } from './passwords';
 import { openSession, revokeSessions, rotateRefreshToken } from './session.service';
-import { accountLockSeconds, clearLoginFailures, limitByIp, recordLoginFailure } from './throttle.service';
-import { signAccessToken } from './tokens';
+import { clearPasswordAttempts, hitPasswordAttempt, limitByIp, passwordAttemptKey } from './throttle.service';
+import { sha256, signAccessToken } from './tokens';
 import { sendEmailVerification, sendPhoneOtp } from './verification.service';
 
 export interface AuthResult {
@@ -70,7 +70,8 @@ export async function register(ctx: IdentityContext, input: RegisterArgs): Promi
       await tx.em.insert(CredentialEntity, { id: randomUUID(), userId: user.id, kind: 'PASSWORD', secret: passwordHash, externalId: null });
       if (email) await sendEmailVerification(tx, user, email, 'VERIFY_EMAIL');
       if (phone) await sendPhoneOtp(tx, user.id, phone, 'VERIFY_PHONE');
-      await emitEvent(tx, 'identity.user.registered', 1, { userId: user.id, roles: user.roles, email, phone });
+      // No contact details in events: they outlive the account in other subgraphs' queues and logs.
+      await emitEvent(tx, 'identity.user.registered', 1, { userId: user.id, roles: user.roles });
       await logAttempt(tx, user.id, email ?? phone ?? '', 'SUCCESS', 'registered');
       return issueTokens(tx, user);
     });
@@ -101,29 +102,36 @@ export async function login(ctx: IdentityContext, input: LoginArgs): Promise<Aut
     throw e;
   }
 
-  const lockSeconds = await accountLockSeconds(ctx, identifier);
-  const user = await ctx.em.findOne(UserEntity, {
+  const found = await ctx.em.findOne(UserEntity, {
     where: identifier.includes('@') ? { email: identifier } : { phone: identifier },
   });
-  if (lockSeconds > 0) {
+  const user = found && !found.deletedAt ? found : null;
+  // Count the attempt before the password is checked, so parallel guesses cannot all get in
+  // under the limit. One counter per account: its e-mail and its phone share it.
+  const key = passwordAttemptKey(user?.id ?? null, identifier);
+  const attempt = await hitPasswordAttempt(ctx, key);
+  if (!attempt.allowed) {
     await logAttempt(ctx, user?.id ?? null, identifier, 'BLOCKED', 'rate_limited');
-    throw new RateLimitedError(lockSeconds, 'Too many failed sign-ins on this account. Try again later.');
+    throw new RateLimitedError(Math.max(1, attempt.retryAfterSeconds), 'Too many failed sign-ins on this account. Try again later.');
   }
   const credential = user ? await ctx.em.findOne(CredentialEntity, { where: { userId: user.id, kind: 'PASSWORD' } }) : null;
   const ok = await verifyPassword(credential?.secret, input.password);
-  if (!user || !ok || user.deletedAt) {
-    await recordLoginFailure(ctx, identifier);
+  if (!user || !ok) {
     await logAttempt(ctx, user?.id ?? null, identifier, 'FAILURE', user ? 'bad_password' : 'unknown_account');
     throw new UnauthenticatedError('Wrong e-mail/phone or password.');
   }
-  await clearLoginFailures(ctx, identifier);
+  await clearPasswordAttempts(ctx, key);
   return inTransaction(ctx, async (tx) => {
     await logAttempt(tx, user.id, identifier, 'SUCCESS', null);
     return issueTokens(tx, user);
   });
 }
 
-/** No per-IP limit here: refresh tokens are 256 random bits, and carrier NATs share IPs. */
+/**
+ * No per-IP limit here: refresh tokens are 256 random bits, and carrier NATs share IPs.
+ * Any reuse of a rotated token ends the session, even a client racing itself: see
+ * rotateRefreshToken for why clients must keep one refresh in flight per session.
+ */
 export async function refresh(ctx: IdentityContext, refreshToken: string): Promise<AuthResult> {
   const result = await rotateRefreshToken(ctx, refreshToken);
   if (result.kind === 'reused') {
@@ -159,7 +167,10 @@ async function issueTokens(ctx: IdentityContext, user: UserEntity): Promise<Auth
   };
 }
 
-/** Appends to the login-event trail (the table refuses updates and deletes). */
+/**
+ * Appends to the login-event trail (the table refuses updates and deletes). The identifier is
+ * stored as the SHA-256 of its normalised form, so the trail keeps no contact details.
+ */
 export async function logAttempt(
   ctx: IdentityContext,
   userId: string | null,
@@ -169,7 +180,7 @@ export async function logAttempt(
 ): Promise<void> {
   await ctx.em.insert(LoginEventEntity, {
     userId,
-    identifier,
+    identifier: sha256(identifier),
     outcome,
     reason,
     ipAddress: ctx.clientIp,

@@ -1,6 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { In, IsNull, MoreThan, Not } from 'typeorm';
-import { NotFoundError, inTransaction, isUuid, requireUser } from '@fashionistar/shared';
+import { In, IsNull, MoreThan, Not, type DataSource } from 'typeorm';
+import {
+  NotFoundError,
+  consumeEvents,
+  emitEvent,
+  inTransaction,
+  isUuid,
+  requireUser,
+  type EventEnvelope,
+  type Infra,
+  type Logger,
+} from '@fashionistar/shared';
+import type { IdentityConfig } from '../config';
 import type { IdentityContext } from '../context';
 import { RefreshTokenEntity, SessionEntity } from '../entities/session.entity';
 import { opaqueToken, sha256 } from './tokens';
@@ -17,22 +28,38 @@ export interface SessionRevocationEvent {
 
 /**
  * The caller's session revocations, as they happen. Subscribed before returning, so a
- * revocation right after the subscription starts is not missed.
+ * revocation right after the subscription starts is not missed. A plain iterator rather than an
+ * async generator: a generator's return() waits for its pending next(), i.e. for the user's next
+ * revocation, so the pub/sub subscription would outlive the GraphQL subscription; here return()
+ * ends it at once (and settles the pending next()).
  */
-export async function watchMySession(ctx: IdentityContext): Promise<AsyncIterable<{ sessionRevoked: SessionRevocationEvent }>> {
+export async function watchMySession(ctx: IdentityContext): Promise<AsyncIterableIterator<{ sessionRevoked: SessionRevocationEvent }>> {
   const identity = requireUser(ctx);
   const events = ctx.infra.pubsub.subscribe(sessionTopic(identity.userId));
   await events.ready;
-  return (async function* () {
-    try {
-      for await (const e of events) {
-        const revocation = e as SessionRevocationEvent;
-        if (revocation.sessionId === identity.sessionId) yield { sessionRevoked: revocation };
+  const done = { value: undefined, done: true } as const;
+  const iterator: AsyncIterableIterator<{ sessionRevoked: SessionRevocationEvent }> = {
+    async next() {
+      for (;;) {
+        const r = await events.next();
+        if (r.done) return done;
+        const revocation = r.value as SessionRevocationEvent;
+        if (revocation.sessionId === identity.sessionId) return { value: { sessionRevoked: revocation }, done: false };
       }
-    } finally {
+    },
+    async return() {
       await events.return?.();
-    }
-  })();
+      return done;
+    },
+    async throw(error?: unknown) {
+      await events.return?.();
+      throw error;
+    },
+    [Symbol.asyncIterator]() {
+      return iterator;
+    },
+  };
+  return iterator;
 }
 
 /** Key of the revoked-session list the router checks on every request. */
@@ -69,6 +96,11 @@ export type RotateResult =
  * Rotates a refresh token. The token row is locked, so two concurrent refreshes with the same
  * token cannot both succeed; a token already rotated is reuse, and the caller must revoke its
  * session after this transaction (the revocation must commit even though the call fails).
+ *
+ * There is deliberately no grace window for a token rotated a moment ago: an attacker replaying
+ * a stolen token right after the victim refreshed looks exactly like a client racing itself, so
+ * any reuse ends the session. Clients must therefore keep at most one refresh in flight per
+ * session (serialize refreshes, share the pending one between tabs/requests).
  */
 export async function rotateRefreshToken(ctx: IdentityContext, token: string): Promise<RotateResult> {
   return inTransaction(ctx, async (tx) => {
@@ -87,42 +119,95 @@ export async function rotateRefreshToken(ctx: IdentityContext, token: string): P
   });
 }
 
+/** Event written in the transaction that revokes sessions; its consumer fills the revoked-session list. */
+export const SESSION_REVOKED_EVENT = 'identity.session.revoked';
+/** The identity consumer that applies SESSION_REVOKED_EVENT (declared in schema/subgraphs.json). */
+export const REVOCATION_CONSUMER = 'identity-revocations';
+
+export interface SessionRevokedPayload {
+  sessionIds: string[];
+  reason: string;
+}
+
+/** How long a session stays on the revoked-session list: as long as one of its access tokens can live. */
+const revokedListSeconds = (config: IdentityConfig) => config.ACCESS_TOKEN_TTL_SECONDS + 60;
+
 /**
  * Ends sessions: marks them revoked and puts them on the revoked-session list for as long as an
  * access token of theirs can live, so the router refuses those tokens within seconds.
+ *
+ * The list is filled twice: at once after the commit (fast path, best effort), and by the
+ * `identity.session.revoked` event written in the same transaction as the revocation, whose
+ * consumer retries until Redis takes it. Runs in the caller's transaction, or in its own.
  */
 export async function revokeSessions(ctx: IdentityContext, sessionIds: string[], reason: string): Promise<number> {
   if (sessionIds.length === 0) return 0;
-  const result = await ctx.em
-    .createQueryBuilder()
-    .update(SessionEntity)
-    .set({ revokedAt: () => 'now()', revokeReason: reason })
-    .where('id IN (:...ids) AND revoked_at IS NULL', { ids: sessionIds })
-    .execute();
-  const ttl = ctx.deps.config.ACCESS_TOKEN_TTL_SECONDS + 60;
-  const rows = await ctx.em.find(SessionEntity, { select: { id: true, userId: true }, where: { id: In(sessionIds) } });
-  const at = new Date().toISOString();
-  const publish = async () => {
-    await Promise.all(sessionIds.map((id) => ctx.infra.kv.set(revokedSessionKey(id), reason, ttl)));
-    await Promise.all(rows.map((s) => ctx.infra.pubsub.publish(sessionTopic(s.userId), { sessionId: s.id, userId: s.userId, reason, at })));
-  };
-  // Publish after commit when in a transaction: a rolled-back revocation must not lock anyone out.
-  if (ctx.em.queryRunner?.isTransactionActive) ctx.afterCommit.push(publish);
-  else await publish();
-  return result.affected ?? 0;
+  return inTransaction(ctx, async (tx) => {
+    const result = await tx.em
+      .createQueryBuilder()
+      .update(SessionEntity)
+      .set({ revokedAt: () => 'now()', revokeReason: reason })
+      .where('id IN (:...ids) AND revoked_at IS NULL', { ids: sessionIds })
+      .execute();
+    const rows = await tx.em.find(SessionEntity, { select: { id: true, userId: true }, where: { id: In(sessionIds) } });
+    if (rows.length === 0) return 0;
+    const ids = rows.map((s) => s.id);
+    await emitEvent(tx, SESSION_REVOKED_EVENT, 1, { sessionIds: ids, reason } satisfies SessionRevokedPayload);
+    const ttl = revokedListSeconds(tx.deps.config);
+    const at = new Date().toISOString();
+    // After commit only: a rolled-back revocation must not lock anyone out.
+    tx.afterCommit.push(async () => {
+      await Promise.all(ids.map((id) => tx.infra.kv.set(revokedSessionKey(id), reason, ttl)));
+      await Promise.all(
+        rows.map((s) => tx.infra.pubsub.publish(sessionTopic(s.userId), { sessionId: s.id, userId: s.userId, reason, at })),
+      );
+    });
+    return result.affected ?? 0;
+  });
+}
+
+/**
+ * Puts the sessions of a SESSION_REVOKED_EVENT on the revoked-session list, for what is left of
+ * the time their access tokens can live. A store failure throws, so the queue retries.
+ */
+export async function applySessionRevoked(infra: Infra, config: IdentityConfig, event: EventEnvelope): Promise<void> {
+  const { sessionIds, reason } = event.payload as SessionRevokedPayload;
+  const elapsed = Math.max(0, (Date.now() - Date.parse(event.occurredAt)) / 1000);
+  const ttl = Math.ceil(revokedListSeconds(config) - elapsed);
+  if (ttl <= 0 || !Array.isArray(sessionIds)) return; // every access token of these sessions has expired
+  await Promise.all(sessionIds.map((id) => infra.kv.set(revokedSessionKey(id), reason, ttl)));
+}
+
+/** Starts the consumer that applies session revocations to the revoked-session list. */
+export function startRevocationConsumer(ds: DataSource, infra: Infra, config: IdentityConfig, log: Logger): Promise<void> {
+  return consumeEvents(
+    ds,
+    infra,
+    REVOCATION_CONSUMER,
+    { [SESSION_REVOKED_EVENT]: (event) => applySessionRevoked(infra, config, event) },
+    log,
+  );
 }
 
 /** Revokes every active session of `userId`, except `keep` when given. */
 export async function revokeAllSessions(ctx: IdentityContext, userId: string, reason: string, keep?: string): Promise<number> {
-  const active = await ctx.em.find(SessionEntity, {
-    select: { id: true },
-    where: { userId, revokedAt: IsNull(), ...(keep ? { id: Not(keep) } : {}) },
+  return inTransaction(ctx, async (tx) => {
+    const active = await tx.em.find(SessionEntity, {
+      select: { id: true },
+      where: { userId, revokedAt: IsNull(), ...(keep ? { id: Not(keep) } : {}) },
+    });
+    return revokeSessions(
+      tx,
+      active.map((s) => s.id),
+      reason,
+    );
   });
-  return revokeSessions(
-    ctx,
-    active.map((s) => s.id),
-    reason,
-  );
+}
+
+/** Ends every session of the signed-in user but the current one; answers how many ended. */
+export async function revokeMyOtherSessions(ctx: IdentityContext): Promise<number> {
+  const identity = requireUser(ctx);
+  return revokeAllSessions(ctx, identity.userId, 'USER_REVOKED_OTHERS', identity.sessionId);
 }
 
 export async function listMySessions(ctx: IdentityContext): Promise<SessionEntity[]> {

@@ -1,9 +1,19 @@
-import { createHash, randomBytes, randomInt } from 'node:crypto';
+import { createHash, createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import type { Role } from '@fashionistar/shared';
 import type { IdentityContext } from '../context';
 
 export const sha256 = (value: string): string => createHash('sha256').update(value).digest('hex');
+
+/** HMAC-SHA256 of `value` keyed by `secret`, hex: for low-entropy secrets (SMS codes) at rest. */
+export const hmacSha256 = (secret: string, value: string): string => createHmac('sha256', secret).update(value).digest('hex');
+
+/** Compares two hex digests in constant time. */
+export function sameDigest(a: string, b: string): boolean {
+  const x = Buffer.from(a, 'hex');
+  const y = Buffer.from(b, 'hex');
+  return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
+}
 
 /** An opaque random token and the hash that is stored instead of it. */
 export function opaqueToken(): { token: string; hash: string } {

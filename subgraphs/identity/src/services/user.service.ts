@@ -1,17 +1,28 @@
-import { BadUserInputError, emitEvent, hasRole, inTransaction, optionalText, requireUser, NotFoundError } from '@fashionistar/shared';
+import { IsNull } from 'typeorm';
+import {
+  BadUserInputError,
+  UnauthenticatedError,
+  emitEvent,
+  hasRole,
+  inTransaction,
+  optionalText,
+  requireUser,
+} from '@fashionistar/shared';
 import type { IdentityContext } from '../context';
 import { AddressEntity } from '../entities/address.entity';
 import { CredentialEntity } from '../entities/credential.entity';
+import { SessionEntity } from '../entities/session.entity';
 import { UserEntity } from '../entities/user.entity';
 import { userById } from '../loaders/user.loaders';
-import { verifyPassword } from './passwords';
 import { revokeAllSessions } from './session.service';
+import { limitByIp } from './throttle.service';
+import { checkAccountPassword, expireOutstandingCodes } from './verification.service';
 
 export async function me(ctx: IdentityContext): Promise<UserEntity> {
   const { userId } = requireUser(ctx);
   const user = await userById(ctx).load(userId);
   // A token can outlive a deleted account by a few seconds; treat it as signed out.
-  if (!user || user.deletedAt) throw new NotFoundError('User', userId);
+  if (!user || user.deletedAt) throw new UnauthenticatedError('This account no longer exists. Sign in again.');
   return user;
 }
 
@@ -42,17 +53,18 @@ export async function updateProfile(
 
 /**
  * Anonymises the account rather than deleting the row, so orders and reviews elsewhere keep a
- * valid reference; contact details, credentials and addresses go, sessions end, and
- * `identity.user.deleted` tells other subgraphs to follow.
+ * valid reference; contact details, credentials and addresses go, sessions end (and forget their
+ * IP address and user agent), every outstanding link and code dies, and `identity.user.deleted`
+ * tells other subgraphs to follow. The password check shares the sign-in attempt limit.
  */
 export async function deleteAccount(ctx: IdentityContext, password: string): Promise<boolean> {
   const { userId } = requireUser(ctx);
-  const cred = await ctx.em.findOne(CredentialEntity, { where: { userId, kind: 'PASSWORD' } });
-  if (!(await verifyPassword(cred?.secret, password))) throw new BadUserInputError('The password is wrong.', 'password');
+  await limitByIp(ctx);
+  await checkAccountPassword(ctx, userId, password, 'password', 'The password is wrong.');
   await inTransaction(ctx, async (tx) => {
-    await tx.em.update(
+    const erased = await tx.em.update(
       UserEntity,
-      { id: userId },
+      { id: userId, deletedAt: IsNull() },
       {
         email: null,
         phone: null,
@@ -63,9 +75,12 @@ export async function deleteAccount(ctx: IdentityContext, password: string): Pro
         deletedAt: new Date(),
       },
     );
+    if (!erased.affected) return; // deleted meanwhile by a parallel call
     await tx.em.delete(CredentialEntity, { userId });
     await tx.em.delete(AddressEntity, { userId });
     await revokeAllSessions(tx, userId, 'ACCOUNT_DELETED');
+    await tx.em.update(SessionEntity, { userId }, { ipAddress: null, userAgent: null });
+    await expireOutstandingCodes(tx, userId);
     await emitEvent(tx, 'identity.user.deleted', 1, { userId });
   });
   return true;

@@ -3,8 +3,8 @@ import { IsNull, In } from 'typeorm';
 import {
   BadUserInputError,
   ConflictError,
-  NotFoundError,
   RateLimitedError,
+  UnauthenticatedError,
   inTransaction,
   normalizeEmail,
   normalizePhone,
@@ -18,8 +18,15 @@ import { UserEntity } from '../entities/user.entity';
 import { PhoneOtpEntity, VerificationTokenEntity, type OtpPurpose, type TokenPurpose } from '../entities/verification.entity';
 import { checkPasswordStrength, hashPassword, verifyPassword } from './passwords';
 import { revokeAllSessions } from './session.service';
-import { limitByIp } from './throttle.service';
-import { opaqueToken, sha256, sixDigitCode } from './tokens';
+import {
+  ACCOUNT_LOCKED_MESSAGE,
+  allowSendTo,
+  clearPasswordAttempts,
+  hitPasswordAttempt,
+  limitByIp,
+  passwordAttemptKey,
+} from './throttle.service';
+import { hmacSha256, opaqueToken, sameDigest, sha256, sixDigitCode } from './tokens';
 
 const TOKEN_TTL_MS: Record<TokenPurpose, number> = {
   VERIFY_EMAIL: 24 * 3600_000,
@@ -65,7 +72,9 @@ export async function sendEmailVerification(ctx: IdentityContext, user: UserEnti
 
 /**
  * Sends a 6-digit code by SMS. Limited per phone (a burst of resends is refused with
- * RATE_LIMITED); older unused codes of the same purpose stop working.
+ * RATE_LIMITED); older unused codes of the same purpose stop working. The code is stored as
+ * HMAC-SHA256(IDENTITY_SECRET, `${id}:${code}`): a plain hash of one of a million codes is undone
+ * by trying them all, so a leaked row must be useless without the server's key.
  */
 export async function sendPhoneOtp(ctx: IdentityContext, userId: string, phone: string, purpose: OtpPurpose): Promise<void> {
   const { OTP_SENDS_PER_WINDOW, OTP_SEND_WINDOW_SECONDS, OTP_TTL_SECONDS } = ctx.deps.config;
@@ -79,7 +88,7 @@ export async function sendPhoneOtp(ctx: IdentityContext, userId: string, phone: 
     userId,
     phone,
     purpose,
-    codeHash: sha256(`${id}:${code}`),
+    codeHash: otpHash(ctx, id, code),
     attempts: 0,
     expiresAt: new Date(Date.now() + OTP_TTL_SECONDS * 1000),
     consumedAt: null,
@@ -92,29 +101,75 @@ export async function sendPhoneOtp(ctx: IdentityContext, userId: string, phone: 
   });
 }
 
+const otpHash = (ctx: IdentityContext, id: string, code: string) => hmacSha256(ctx.deps.config.IDENTITY_SECRET, `${id}:${code}`);
+
+const invalidCode = () => new BadUserInputError('The code is wrong or has expired. Ask for a new one.', 'code');
+const invalidLink = () => new BadUserInputError('This link is invalid or has expired. Ask for a new one.', 'token');
+
 /**
- * Checks a code against the user's newest live code of the given purposes. Each check first
- * reserves one attempt atomically (so parallel guesses cannot exceed the limit), outside any
- * transaction so a wrong guess still counts when the call fails.
+ * Checks a code against the user's newest live code of the given purposes, without consuming it
+ * (claimOtp does, in the transaction that acts on it). Each check first reserves one attempt
+ * atomically (so parallel guesses cannot exceed the limit), outside any transaction so a wrong
+ * guess still counts when the call fails.
  */
-async function consumeOtp(ctx: IdentityContext, userId: string, purposes: OtpPurpose[], code: string): Promise<PhoneOtpEntity> {
-  const invalid = () => new BadUserInputError('The code is wrong or has expired. Ask for a new one.', 'code');
+async function checkOtp(ctx: IdentityContext, userId: string, purposes: OtpPurpose[], code: string): Promise<PhoneOtpEntity> {
   const otp = await ctx.em.findOne(PhoneOtpEntity, {
     where: { userId, purpose: In(purposes), consumedAt: IsNull() },
     order: { createdAt: 'DESC' },
   });
-  if (!otp || otp.expiresAt <= new Date()) throw invalid();
+  if (!otp || otp.expiresAt <= new Date()) throw invalidCode();
   const reserved = await ctx.em
     .createQueryBuilder()
     .update(PhoneOtpEntity)
     .set({ attempts: () => 'attempts + 1' })
     .where('id = :id AND attempts < :max AND consumed_at IS NULL', { id: otp.id, max: ctx.deps.config.OTP_MAX_ATTEMPTS })
     .execute();
-  if (!reserved.affected) throw invalid();
-  if (!/^\d{6}$/.test(code) || sha256(`${otp.id}:${code}`) !== otp.codeHash) throw invalid();
-  const claimed = await ctx.em.update(PhoneOtpEntity, { id: otp.id, consumedAt: IsNull() }, { consumedAt: new Date() });
-  if (!claimed.affected) throw invalid();
+  if (!reserved.affected) throw invalidCode();
+  if (!/^\d{6}$/.test(code) || !sameDigest(otpHash(ctx, otp.id, code), otp.codeHash)) throw invalidCode();
   return otp;
+}
+
+/** Marks a checked code used, in the caller's transaction; a code claimed meanwhile is refused. */
+async function claimOtp(tx: IdentityContext, otp: PhoneOtpEntity): Promise<void> {
+  const claimed = await tx.em.update(PhoneOtpEntity, { id: otp.id, consumedAt: IsNull() }, { consumedAt: new Date() });
+  if (!claimed.affected) throw invalidCode();
+}
+
+/**
+ * Locks the user row for the rest of the transaction. Writes that touch the user and its codes
+ * or credential lock the user first (account deletion updates it first), so they cannot deadlock.
+ */
+async function lockUser(tx: IdentityContext, userId: string): Promise<UserEntity | null> {
+  return tx.em.findOne(UserEntity, { where: { id: userId }, lock: { mode: 'pessimistic_write' } });
+}
+
+/** Kills every outstanding link token and SMS code of the user (account deletion, change of e-mail). */
+export async function expireOutstandingCodes(tx: IdentityContext, userId: string): Promise<void> {
+  const now = new Date();
+  await tx.em.update(VerificationTokenEntity, { userId, usedAt: IsNull() }, { usedAt: now });
+  await tx.em.update(PhoneOtpEntity, { userId, consumedAt: IsNull() }, { consumedAt: now });
+}
+
+/**
+ * Finds the live link token of one of `purposes` and locks it, after locking its user. Refuses
+ * (invalid link) a token that is unknown, used or expired, and one of a deleted account.
+ */
+async function claimLinkToken(
+  tx: IdentityContext,
+  token: string,
+  purposes: TokenPurpose[],
+): Promise<{ row: VerificationTokenEntity; user: UserEntity }> {
+  const hash = sha256(token);
+  const found = await tx.em.findOne(VerificationTokenEntity, {
+    select: { id: true, userId: true },
+    where: { tokenHash: hash, purpose: In(purposes) },
+  });
+  if (!found) throw invalidLink();
+  const user = await lockUser(tx, found.userId);
+  const row = await tx.em.findOne(VerificationTokenEntity, { where: { id: found.id }, lock: { mode: 'pessimistic_write' } });
+  if (!user || user.deletedAt || !row || row.usedAt || row.expiresAt <= new Date()) throw invalidLink();
+  await tx.em.update(VerificationTokenEntity, { id: row.id }, { usedAt: new Date() });
+  return { row, user };
 }
 
 export async function requestEmailVerification(ctx: IdentityContext): Promise<boolean> {
@@ -129,20 +184,23 @@ export async function requestEmailVerification(ctx: IdentityContext): Promise<bo
   });
 }
 
-/** Confirms an e-mail (or a change of e-mail) with a link token. */
+/**
+ * Confirms an e-mail (or a change of e-mail) with a link token. A VERIFY_EMAIL link only confirms
+ * the address it was sent to while that is still the account's address; a completed change of
+ * e-mail kills every other outstanding link and code of the account.
+ */
 export async function verifyEmail(ctx: IdentityContext, token: string): Promise<boolean> {
   await limitByIp(ctx);
   try {
     return await inTransaction(ctx, async (tx) => {
-      const row = await tx.em.findOne(VerificationTokenEntity, {
-        where: { tokenHash: sha256(token), purpose: In(['VERIFY_EMAIL', 'CHANGE_EMAIL']) },
-        lock: { mode: 'pessimistic_write' },
-      });
-      if (!row || row.usedAt || row.expiresAt <= new Date()) {
-        throw new BadUserInputError('This link is invalid or has expired. Ask for a new one.', 'token');
+      const { row, user } = await claimLinkToken(tx, token, ['VERIFY_EMAIL', 'CHANGE_EMAIL']);
+      if (row.purpose === 'VERIFY_EMAIL') {
+        if (row.target !== user.email) throw invalidLink();
+        await tx.em.update(UserEntity, { id: user.id }, { emailVerifiedAt: new Date() });
+        return true;
       }
-      await tx.em.update(VerificationTokenEntity, { id: row.id }, { usedAt: new Date() });
-      await tx.em.update(UserEntity, { id: row.userId }, { email: row.target, emailVerifiedAt: new Date() });
+      await tx.em.update(UserEntity, { id: user.id }, { email: row.target, emailVerifiedAt: new Date() });
+      await expireOutstandingCodes(tx, user.id);
       return true;
     });
   } catch (error) {
@@ -174,9 +232,14 @@ export async function requestPhoneVerification(ctx: IdentityContext): Promise<bo
 export async function verifyPhone(ctx: IdentityContext, code: string): Promise<UserEntity> {
   const { userId } = requireUser(ctx);
   await limitByIp(ctx);
-  const otp = await consumeOtp(ctx, userId, ['VERIFY_PHONE', 'CHANGE_PHONE'], code.trim());
+  const otp = await checkOtp(ctx, userId, ['VERIFY_PHONE', 'CHANGE_PHONE'], code.trim());
   try {
-    await ctx.em.update(UserEntity, { id: userId }, { phone: otp.phone, phoneVerifiedAt: new Date() });
+    await inTransaction(ctx, async (tx) => {
+      const user = await lockUser(tx, userId);
+      if (!user || user.deletedAt) throw invalidCode();
+      await claimOtp(tx, otp);
+      await tx.em.update(UserEntity, { id: userId }, { phone: otp.phone, phoneVerifiedAt: new Date() });
+    });
   } catch (error) {
     if (uniqueViolation(error)) throw new ConflictError('Another account now uses this phone number.', 'phone');
     throw error;
@@ -184,7 +247,11 @@ export async function verifyPhone(ctx: IdentityContext, code: string): Promise<U
   return ctx.em.findOneOrFail(UserEntity, { where: { id: userId } });
 }
 
-/** Always true, whether or not the account exists, so the answer tells nobody who has one. */
+/**
+ * Always true, whether or not the account exists, so the answer tells nobody who has one. Each
+ * e-mail or phone gets at most OTP_SENDS_PER_WINDOW requests per window, counted before the
+ * account is looked up; past that nothing is sent, and the answer is still true.
+ */
 export async function requestPasswordReset(
   ctx: IdentityContext,
   input: { email?: string | null; phone?: string | null },
@@ -193,12 +260,19 @@ export async function requestPasswordReset(
   const email = input.email?.trim() ? normalizeEmail(input.email) : null;
   const phone = !email && input.phone?.trim() ? normalizePhone(input.phone) : null;
   if (!email && !phone) throw new BadUserInputError('Give an e-mail address or a phone number.', 'email');
+  if (!(await allowSendTo(ctx, 'password-reset', (email ?? phone)!))) return true;
   const user = await ctx.em.findOne(UserEntity, { where: email ? { email } : { phone: phone! } });
   if (!user || user.deletedAt) return true;
-  await inTransaction(ctx, async (tx) => {
-    if (email) await sendEmailVerification(tx, user, email, 'PASSWORD_RESET');
-    else await sendPhoneOtp(tx, user.id, phone!, 'PASSWORD_RESET');
-  });
+  try {
+    await inTransaction(ctx, async (tx) => {
+      if (email) await sendEmailVerification(tx, user, email, 'PASSWORD_RESET');
+      else await sendPhoneOtp(tx, user.id, phone!, 'PASSWORD_RESET');
+    });
+  } catch (error) {
+    // The per-phone SMS limit (shared with verification codes) must not tell an account apart.
+    if (error instanceof RateLimitedError) return true;
+    throw error;
+  }
   return true;
 }
 
@@ -209,49 +283,72 @@ export interface ResetArgs {
   newPassword: string;
 }
 
-/** Sets a new password from a reset token or SMS code and ends every session of the account. */
+/**
+ * Sets a new password from a reset token or SMS code and ends every session of the account. The
+ * token or code is used up in the same transaction as the new password and the revocations, so
+ * a failure leaves it usable (only a code's attempt counter is kept, outside).
+ */
 export async function resetPassword(ctx: IdentityContext, input: ResetArgs): Promise<boolean> {
   await limitByIp(ctx);
   checkPasswordStrength(input.newPassword, 'newPassword');
-  const hash = await hashPassword(input.newPassword);
-  const userId = await (async () => {
-    if (input.token) {
-      const token = input.token;
-      return inTransaction(ctx, async (tx) => {
-        const row = await tx.em.findOne(VerificationTokenEntity, {
-          where: { tokenHash: sha256(token), purpose: 'PASSWORD_RESET' },
-          lock: { mode: 'pessimistic_write' },
-        });
-        if (!row || row.usedAt || row.expiresAt <= new Date()) {
-          throw new BadUserInputError('This link is invalid or has expired. Ask for a new one.', 'token');
-        }
-        await tx.em.update(VerificationTokenEntity, { id: row.id }, { usedAt: new Date() });
-        return row.userId;
-      });
-    }
+  let userId: string;
+  if (input.token) {
+    const token = input.token;
+    const hash = await hashPassword(input.newPassword);
+    userId = await inTransaction(ctx, async (tx) => {
+      const { user } = await claimLinkToken(tx, token, ['PASSWORD_RESET']);
+      await setPasswordAndEndSessions(tx, user.id, hash);
+      return user.id;
+    });
+  } else {
     if (!input.phone || !input.code) throw new BadUserInputError('Give the reset token, or the phone and its code.', 'token');
     const user = await ctx.em.findOne(UserEntity, { where: { phone: normalizePhone(input.phone) } });
-    if (!user) throw new BadUserInputError('The code is wrong or has expired. Ask for a new one.', 'code');
-    await consumeOtp(ctx, user.id, ['PASSWORD_RESET'], input.code.trim());
-    return user.id;
-  })();
-  await inTransaction(ctx, async (tx) => {
-    await tx.em.update(CredentialEntity, { userId, kind: 'PASSWORD' }, { secret: hash });
-    await revokeAllSessions(tx, userId, 'PASSWORD_RESET');
-  });
+    if (!user) throw invalidCode();
+    const otp = await checkOtp(ctx, user.id, ['PASSWORD_RESET'], input.code.trim());
+    const hash = await hashPassword(input.newPassword);
+    userId = user.id;
+    await inTransaction(ctx, async (tx) => {
+      const locked = await lockUser(tx, user.id);
+      if (!locked || locked.deletedAt) throw invalidCode();
+      await claimOtp(tx, otp);
+      await setPasswordAndEndSessions(tx, user.id, hash);
+    });
+  }
+  // Whoever proved they own the account gets a fresh sign-in budget.
+  await clearPasswordAttempts(ctx, passwordAttemptKey(userId));
   return true;
 }
 
-async function checkCurrentPassword(ctx: IdentityContext, userId: string, password: string, field: string): Promise<void> {
+async function setPasswordAndEndSessions(tx: IdentityContext, userId: string, hash: string): Promise<void> {
+  await tx.em.update(CredentialEntity, { userId, kind: 'PASSWORD' }, { secret: hash });
+  await revokeAllSessions(tx, userId, 'PASSWORD_RESET');
+}
+
+/**
+ * Checks the password of an account under the per-account attempt limit it shares with sign-in:
+ * the attempt is counted before the check, RATE_LIMITED past LOGIN_FAILURE_LIMIT, and the right
+ * password clears the count. A wrong one is BAD_USER_INPUT on `field`.
+ */
+export async function checkAccountPassword(
+  ctx: IdentityContext,
+  userId: string,
+  password: string,
+  field: string,
+  message = 'The current password is wrong.',
+): Promise<void> {
+  const key = passwordAttemptKey(userId);
+  const attempt = await hitPasswordAttempt(ctx, key);
+  if (!attempt.allowed) throw new RateLimitedError(Math.max(1, attempt.retryAfterSeconds), ACCOUNT_LOCKED_MESSAGE);
   const cred = await ctx.em.findOne(CredentialEntity, { where: { userId, kind: 'PASSWORD' } });
-  if (!(await verifyPassword(cred?.secret, password))) throw new BadUserInputError('The current password is wrong.', field);
+  if (!(await verifyPassword(cred?.secret, password))) throw new BadUserInputError(message, field);
+  await clearPasswordAttempts(ctx, key);
 }
 
 /** Changes the password and ends every other session of the user. */
 export async function changePassword(ctx: IdentityContext, currentPassword: string, newPassword: string): Promise<boolean> {
   const identity = requireUser(ctx);
   await limitByIp(ctx);
-  await checkCurrentPassword(ctx, identity.userId, currentPassword, 'currentPassword');
+  await checkAccountPassword(ctx, identity.userId, currentPassword, 'currentPassword');
   checkPasswordStrength(newPassword, 'newPassword');
   const hash = await hashPassword(newPassword);
   await inTransaction(ctx, async (tx) => {
@@ -265,12 +362,12 @@ export async function changeEmail(ctx: IdentityContext, newEmail: string, passwo
   const { userId } = requireUser(ctx);
   await limitByIp(ctx);
   const email = normalizeEmail(newEmail, 'newEmail');
-  await checkCurrentPassword(ctx, userId, password, 'password');
+  await checkAccountPassword(ctx, userId, password, 'password');
   const taken = await ctx.em.exists(UserEntity, { where: { email } });
   if (taken) throw new ConflictError('An account with this e-mail already exists.', 'newEmail');
   await inTransaction(ctx, async (tx) => {
     const user = await tx.em.findOne(UserEntity, { where: { id: userId } });
-    if (!user) throw new NotFoundError('User', userId);
+    if (!user || user.deletedAt) throw new UnauthenticatedError();
     await sendEmailVerification(tx, user, email, 'CHANGE_EMAIL');
   });
   return true;
@@ -280,7 +377,7 @@ export async function changePhone(ctx: IdentityContext, newPhone: string, passwo
   const { userId } = requireUser(ctx);
   await limitByIp(ctx);
   const phone = normalizePhone(newPhone, 'newPhone');
-  await checkCurrentPassword(ctx, userId, password, 'password');
+  await checkAccountPassword(ctx, userId, password, 'password');
   const taken = await ctx.em.exists(UserEntity, { where: { phone } });
   if (taken) throw new ConflictError('An account with this phone number already exists.', 'newPhone');
   await inTransaction(ctx, (tx) => sendPhoneOtp(tx, userId, phone, 'CHANGE_PHONE'));
