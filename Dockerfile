@@ -15,6 +15,9 @@ COPY package.json package-lock.json ./
 COPY shared/package.json shared/
 COPY router/package.json router/
 COPY subgraphs/identity/package.json subgraphs/identity/
+COPY subgraphs/vendors/package.json subgraphs/vendors/
+COPY subgraphs/catalog/package.json subgraphs/catalog/
+COPY subgraphs/reviews/package.json subgraphs/reviews/
 COPY tests/package.json tests/
 RUN npm ci --no-audit --no-fund && npm cache clean --force
 

@@ -11,6 +11,8 @@ export interface SubgraphConfig {
   sdl: string;
   /** Workspace package exporting `subgraph: SubgraphModule`. */
   package: string;
+  /** Event consumers this subgraph runs: consumer name → the event types it handles. */
+  consumes?: Record<string, string[]>;
 }
 
 /** The repository root: the nearest folder above this file holding schema/subgraphs.json. */
@@ -36,4 +38,25 @@ export function readSdl(config: SubgraphConfig, root = repoRoot()): string {
     .sort()
     .map((f) => readFileSync(join(dir, f), 'utf8'))
     .join('\n');
+}
+
+/**
+ * Event type → the consumers that must receive it, from every subgraph's `consumes` in
+ * schema/subgraphs.json. Declared statically so that an event emitted before its consumer's
+ * process has started is still delivered (its queue simply waits).
+ */
+export function eventRoutes(root?: string): Record<string, string[]> {
+  const routes: Record<string, string[]> = {};
+  let configs: SubgraphConfig[];
+  try {
+    configs = readSubgraphConfig(root);
+  } catch {
+    return routes;
+  }
+  for (const s of configs) {
+    for (const [consumer, types] of Object.entries(s.consumes ?? {})) {
+      for (const type of types) (routes[type] ??= []).push(consumer);
+    }
+  }
+  return routes;
 }

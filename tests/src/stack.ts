@@ -3,7 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { print, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { createLogger, createTestDatabase, createTestInfra, repoRoot, type Infra } from '@fashionistar/shared';
+import {
+  createLogger,
+  createTestDatabase,
+  createTestInfra,
+  readSubgraphConfig,
+  repoRoot,
+  type Infra,
+  type RunningServer,
+  type SubgraphModule,
+} from '@fashionistar/shared';
 import { loadIdentityConfig } from '@fashionistar/identity/src/config';
 import { startIdentity, type RunningIdentity } from '@fashionistar/identity/src/server';
 import { loadRouterConfig } from '@fashionistar/router/src/config';
@@ -18,6 +27,10 @@ export interface GqlResponse<T> {
 export interface Stack {
   router: RunningRouter;
   identity: RunningIdentity;
+  /** Every other subgraph of schema/subgraphs.json, by name. */
+  subgraphs: Record<string, RunningServer>;
+  /** Subgraph name → URL. */
+  urls: Record<string, string>;
   infra: Infra;
   /** Base URL of the router (no path). */
   origin: string;
@@ -33,25 +46,50 @@ export interface Stack {
 }
 
 /**
- * The supergraph for end-to-end tests: the identity subgraph and the router on free ports, a
- * fresh database, Redis under a unique prefix. Everything talks over real HTTP/WebSocket.
+ * The supergraph for end-to-end tests: every subgraph of schema/subgraphs.json and the router on
+ * free ports, a fresh database, Redis under a unique prefix. Everything talks over real
+ * HTTP/WebSocket. `subgraphEnv` goes to every subgraph but identity (e.g. SEED_SCALE).
  */
-export async function startStack(routerEnv: Record<string, string> = {}, identityEnv: Record<string, string> = {}): Promise<Stack> {
+export async function startStack(
+  routerEnv: Record<string, string> = {},
+  identityEnv: Record<string, string> = {},
+  subgraphEnv: Record<string, string> = {},
+): Promise<Stack> {
   const db = await createTestDatabase();
   const infra = createTestInfra('redis');
   const keysDir = mkdtempSync(join(tmpdir(), 'fsg-keys-'));
   const log = createLogger('e2e', 'silent');
   const identity = await startIdentity({
-    config: loadIdentityConfig({ NODE_ENV: 'test', JWT_KEYS_DIR: keysDir, AUTH_ATTEMPTS_PER_IP: '1000', ...identityEnv }),
+    config: loadIdentityConfig({
+      NODE_ENV: 'test',
+      JWT_KEYS_DIR: keysDir,
+      AUTH_ATTEMPTS_PER_IP: '1000',
+      JWT_KEY_ACTIVATION_SECONDS: '0',
+      ...identityEnv,
+    }),
     databaseUrl: db.url,
     infra,
     log,
     providers: {},
     port: 0,
   });
+  const urls: Record<string, string> = { identity: identity.url };
+  const subgraphs: Record<string, RunningServer> = {};
+  const others = readSubgraphConfig().filter((c) => c.name !== 'identity');
+  const started = await Promise.all(
+    others.map(async (c) => {
+      const mod = (await import(c.package)) as { subgraph: SubgraphModule };
+      const env = { NODE_ENV: 'test', SEED_SCALE: '200', ...subgraphEnv };
+      return mod.subgraph.start({ databaseUrl: db.url, infra, log, providers: {}, env, peers: urls, port: 0 });
+    }),
+  );
+  others.forEach((c, i) => {
+    subgraphs[c.name] = started[i]!;
+    urls[c.name] = started[i]!.url;
+  });
   const supergraph = join(repoRoot(), 'schema/supergraph.graphql');
   const routers: RunningRouter[] = [];
-  const makeRouter = async (env: Record<string, string>, urlOverrides = { identity: identity.url }) => {
+  const makeRouter = async (env: Record<string, string>, urlOverrides: Record<string, string> = urls) => {
     const r = await startRouter({
       config: loadRouterConfig({ NODE_ENV: 'test', SUPERGRAPH_PATH: supergraph, ...env }),
       infra,
@@ -67,6 +105,8 @@ export async function startStack(routerEnv: Record<string, string> = {}, identit
   return {
     router,
     identity,
+    subgraphs,
+    urls,
     infra,
     origin,
     gql: async (doc, variables, token, headers = {}) => {
@@ -81,6 +121,7 @@ export async function startStack(routerEnv: Record<string, string> = {}, identit
     extraRouter: makeRouter,
     stop: async () => {
       for (const r of routers) await r.stop();
+      for (const sg of Object.values(subgraphs)) await sg.stop();
       await identity.stop();
       await infra.close();
       await db.drop();

@@ -128,20 +128,20 @@ describe('docker-compose.yml', () => {
 
   it('fails when a subgraph is added to schema/subgraphs.json without a compose service', () => {
     const added: SubgraphConfig = {
-      name: 'catalog',
-      routingUrl: 'http://127.0.0.1:4002/graphql',
-      urlEnv: 'CATALOG_URL',
-      sdl: 'subgraphs/catalog/src/schema',
-      package: '@fashionistar/catalog',
+      name: 'madeup',
+      routingUrl: 'http://127.0.0.1:4099/graphql',
+      urlEnv: 'MADEUP_URL',
+      sdl: 'subgraphs/madeup/src/schema',
+      package: '@fashionistar/madeup',
     };
     assert.ok(!compose[added.name], 'the made-up subgraph must not exist in docker-compose.yml');
     const problems = composeProblems(compose, [...subgraphs, added]);
     assert.ok(
-      problems.some((p) => p.includes('"catalog" has no service')),
+      problems.some((p) => p.includes('"madeup" has no service')),
       problems.join('\n'),
     );
     assert.ok(
-      problems.some((p) => p.includes('CATALOG_URL')),
+      problems.some((p) => p.includes('MADEUP_URL')),
       problems.join('\n'),
     );
   });

@@ -4,6 +4,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { commonSpec, messagingSpec, readSubgraphConfig, repoRoot } from '@fashionistar/shared';
 import { identitySpec } from '@fashionistar/identity/src/config';
+import { catalogSpec } from '@fashionistar/catalog/src/config';
+import { vendorsSpec } from '@fashionistar/vendors/src/config';
+import { reviewsSpec } from '@fashionistar/reviews/src/config';
 import { routerSpec } from '@fashionistar/router/src/config';
 import { devSpec } from '@fashionistar/router/src/dev/config';
 
@@ -16,6 +19,9 @@ describe('README', () => {
       ...Object.keys(commonSpec),
       ...Object.keys(routerSpec),
       ...Object.keys(identitySpec),
+      ...Object.keys(catalogSpec),
+      ...Object.keys(vendorsSpec),
+      ...Object.keys(reviewsSpec),
       ...Object.keys(devSpec),
       ...Object.keys(messagingSpec),
       ...readSubgraphConfig().map((s) => s.urlEnv),

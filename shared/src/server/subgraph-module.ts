@@ -9,7 +9,7 @@ import type { RunningServer } from './subgraph-server';
  */
 export interface SubgraphModule {
   name: string;
-  start(o: SubgraphStartOptions): Promise<RunningServer>;
+  start(o: SubgraphStartOptions): Promise<RunningServer & { drain?: () => Promise<void> }>;
 }
 
 export interface SubgraphStartOptions {
@@ -20,4 +20,9 @@ export interface SubgraphStartOptions {
   env: NodeJS.ProcessEnv;
   /** Overrides the subgraph's configured port (0 = any free port). */
   port?: number;
+  /**
+   * Subgraph name → GraphQL URL of the others, for internal calls. Read at call time: the
+   * launcher may fill it after every subgraph is listening (tests use free ports).
+   */
+  peers: Record<string, string>;
 }

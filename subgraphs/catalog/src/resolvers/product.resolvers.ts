@@ -1,0 +1,54 @@
+import { money } from '@fashionistar/shared';
+import type { Resolvers } from '../__generated__/resolvers-types';
+import {
+  brandById,
+  categoryById,
+  faqsByProduct,
+  imagesByProduct,
+  productById,
+  specsByProduct,
+  variantsByProduct,
+} from '../loaders/product.loaders';
+import { canManage } from '../services/access.service';
+import { canSee } from '../services/product.service';
+import { listProducts } from '../services/search.service';
+
+export const productResolvers: Resolvers = {
+  Product: {
+    __resolveReference: async (ref, ctx) => {
+      const p = await productById(ctx).load(ref.id);
+      return p && (await canSee(ctx, p)) ? p : null;
+    },
+    vendor: (p) => ({ id: p.vendorId }),
+    price: (p) => money(p.priceKobo),
+    oldPrice: (p) => (p.oldPriceKobo === null ? null : money(p.oldPriceKobo)),
+    shippingAmount: (p) => money(p.shippingKobo),
+    inStock: async (p, _a, ctx) => p.stock > 0 || (await variantsByProduct(ctx).load(p.id)).some((v) => v.stock > 0),
+    moderationReason: async (p, _a, ctx) => (p.moderationReason && (await canManage(ctx, p.vendorId)) ? p.moderationReason : null),
+    viewCount: (p) => Number(p.viewCount),
+    category: (p, _a, ctx) => (p.categoryId ? categoryById(ctx).load(p.categoryId) : null),
+    brand: (p, _a, ctx) => (p.brandId ? brandById(ctx).load(p.brandId) : null),
+    variants: (p, _a, ctx) => variantsByProduct(ctx).load(p.id),
+    images: (p, _a, ctx) => imagesByProduct(ctx).load(p.id),
+    specifications: (p, _a, ctx) => specsByProduct(ctx).load(p.id),
+    faqs: (p, _a, ctx) => faqsByProduct(ctx).load(p.id),
+  },
+  ProductVariant: {
+    price: async (v, _a, ctx) => {
+      const p = await productById(ctx).load(v.productId);
+      return money(BigInt(p!.priceKobo) + BigInt(v.priceDeltaKobo));
+    },
+    priceDelta: (v) => money(v.priceDeltaKobo),
+  },
+  ProductConnection: {
+    totalCount: (page) => page.totalCount(),
+  },
+  Vendor: {
+    __resolveReference: (ref) => ({ id: ref.id }),
+    products: async (vendor, { first, after, status }, ctx) => {
+      // Members and admins see every status of their store; the public its visible products only.
+      const scope = (await canManage(ctx, vendor.id)) ? ({ kind: 'store', vendorId: vendor.id, status } as const) : null;
+      return listProducts(ctx, { first, after, filter: scope ? {} : { vendorId: vendor.id }, sort: 'NEWEST' }, scope ?? { kind: 'public' });
+    },
+  },
+};

@@ -1,0 +1,212 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  BadUserInputError,
+  ConflictError,
+  NotFoundError,
+  inTransaction,
+  isUuid,
+  optionalText,
+  parseKobo,
+  requireText,
+  uniqueViolation,
+} from '@fashionistar/shared';
+import type { CatalogContext } from '../context';
+import { StockMovementEntity } from '../entities/detail.entity';
+import { ImageEntity } from '../entities/image.entity';
+import { ProductEntity } from '../entities/product.entity';
+import { VariantEntity } from '../entities/variant.entity';
+import { requireManage } from './access.service';
+import * as v from './validate';
+
+export interface VariantArgs {
+  size?: string | null;
+  colour?: string | null;
+  sku?: string | null;
+  priceDelta?: string | null;
+  stock?: number | null;
+}
+
+export interface ImageArgs {
+  url: string;
+  alt?: string | null;
+}
+
+/** The product for a write by its store's member, or NOT_FOUND / FORBIDDEN. */
+async function ownedProduct(ctx: CatalogContext, productId: string): Promise<ProductEntity> {
+  const p = isUuid(productId) ? await ctx.em.findOne(ProductEntity, { where: { id: productId } }) : null;
+  if (!p) throw new NotFoundError('Product', productId);
+  await requireManage(ctx, p.vendorId);
+  return p;
+}
+
+function variantFields(input: VariantArgs, field: string, priceKobo: number) {
+  const size = v.label(input.size, `${field}.size`);
+  const colour = v.label(input.colour, `${field}.colour`);
+  if (!size && !colour) throw new BadUserInputError('A variant needs a size or a colour.', `${field}.size`);
+  const delta = input.priceDelta ? parseKobo(input.priceDelta, `${field}.priceDelta`, { allowNegative: true }) : 0;
+  if (priceKobo + delta <= 0)
+    throw new BadUserInputError('The variant price (price + priceDelta) must stay above zero.', `${field}.priceDelta`);
+  const sku = optionalText(input.sku, `${field}.sku`, 64)?.toUpperCase() ?? `FS-${randomBytes(5).toString('hex').toUpperCase()}`;
+  return { size, colour, sku, priceDeltaKobo: String(delta), stock: v.stockCount(input.stock, `${field}.stock`) };
+}
+
+const skuConflict = (error: unknown, field: string) => {
+  if (uniqueViolation(error)?.includes('sku')) return new ConflictError('This SKU is already used.', field);
+  return error;
+};
+
+/** Adds variants inside the caller's transaction (used by createProduct). */
+export async function addVariants(ctx: CatalogContext, productId: string, variants: VariantArgs[]): Promise<void> {
+  if (!variants.length) return;
+  const p = await ctx.em.findOneOrFail(ProductEntity, { where: { id: productId } });
+  const rows = variants.map((input, i) => ({
+    id: randomUUID(),
+    productId,
+    position: i,
+    ...variantFields(input, `variants.${i}`, Number(p.priceKobo)),
+  }));
+  try {
+    await ctx.em.insert(VariantEntity, rows);
+  } catch (error) {
+    throw skuConflict(error, 'variants.sku');
+  }
+}
+
+export async function addImages(ctx: CatalogContext, productId: string, images: ImageArgs[], start = 0): Promise<ImageEntity[]> {
+  const rows = images.map((img, i) => ({
+    id: randomUUID(),
+    productId,
+    url: v.imageUrl(img.url, `images.${i}.url`),
+    alt: optionalText(img.alt, `images.${i}.alt`, 200),
+    position: start + i,
+  }));
+  if (rows.length) await ctx.em.insert(ImageEntity, rows);
+  return rows;
+}
+
+export async function addVariant(ctx: CatalogContext, productId: string, input: VariantArgs): Promise<VariantEntity> {
+  const p = await ownedProduct(ctx, productId);
+  const count = await ctx.em.count(VariantEntity, { where: { productId } });
+  if (count >= 100) throw new BadUserInputError('A product has at most 100 variants.', 'productId');
+  const row = { id: randomUUID(), productId, position: count, ...variantFields(input, 'input', Number(p.priceKobo)) };
+  try {
+    await ctx.em.insert(VariantEntity, row);
+  } catch (error) {
+    throw skuConflict(error, 'input.sku');
+  }
+  return ctx.em.findOneOrFail(VariantEntity, { where: { id: row.id } });
+}
+
+async function ownedVariant(ctx: CatalogContext, id: string): Promise<{ variant: VariantEntity; product: ProductEntity }> {
+  const variant = isUuid(id) ? await ctx.em.findOne(VariantEntity, { where: { id } }) : null;
+  if (!variant) throw new NotFoundError('Variant', id);
+  const product = await ownedProduct(ctx, variant.productId);
+  return { variant, product };
+}
+
+/** Changes a variant's size, colour, SKU or price; its stock changes only through adjustStock. */
+export async function updateVariant(ctx: CatalogContext, id: string, input: VariantArgs): Promise<VariantEntity> {
+  const { variant, product } = await ownedVariant(ctx, id);
+  const merged: VariantArgs = {
+    size: input.size !== undefined ? input.size : variant.size,
+    colour: input.colour !== undefined ? input.colour : variant.colour,
+    sku: input.sku ?? variant.sku,
+    priceDelta: input.priceDelta ?? String(Number(variant.priceDeltaKobo) / 100),
+    stock: variant.stock,
+  };
+  const fields = variantFields(merged, 'input', Number(product.priceKobo));
+  try {
+    await ctx.em.update(
+      VariantEntity,
+      { id },
+      { size: fields.size, colour: fields.colour, sku: fields.sku, priceDeltaKobo: fields.priceDeltaKobo },
+    );
+  } catch (error) {
+    throw skuConflict(error, 'input.sku');
+  }
+  return ctx.em.findOneOrFail(VariantEntity, { where: { id } });
+}
+
+export async function removeVariant(ctx: CatalogContext, id: string): Promise<boolean> {
+  await ownedVariant(ctx, id);
+  await ctx.em.delete(VariantEntity, { id });
+  return true;
+}
+
+export async function addImage(ctx: CatalogContext, productId: string, input: ImageArgs): Promise<ImageEntity> {
+  await ownedProduct(ctx, productId);
+  const count = await ctx.em.count(ImageEntity, { where: { productId } });
+  if (count >= 30) throw new BadUserInputError('A product has at most 30 images.', 'productId');
+  const [row] = await addImages(ctx, productId, [input], count);
+  return row!;
+}
+
+export async function removeImage(ctx: CatalogContext, id: string): Promise<boolean> {
+  const img = isUuid(id) ? await ctx.em.findOne(ImageEntity, { where: { id } }) : null;
+  if (!img) throw new NotFoundError('Image', id);
+  await ownedProduct(ctx, img.productId);
+  await ctx.em.delete(ImageEntity, { id });
+  return true;
+}
+
+/** Sets the gallery order; the ids must be exactly the product's images. */
+export async function reorderImages(ctx: CatalogContext, productId: string, imageIds: string[]): Promise<ImageEntity[]> {
+  await ownedProduct(ctx, productId);
+  const images = await ctx.em.find(ImageEntity, { where: { productId } });
+  const current = new Set(images.map((i) => i.id));
+  if (imageIds.length !== current.size || new Set(imageIds).size !== imageIds.length || !imageIds.every((id) => current.has(id))) {
+    throw new BadUserInputError("imageIds must list each of the product's images once.", 'imageIds');
+  }
+  await inTransaction(ctx, async (tx) => {
+    for (const [position, id] of imageIds.entries()) await tx.em.update(ImageEntity, { id }, { position });
+  });
+  return ctx.em.find(ImageEntity, { where: { productId }, order: { position: 'ASC' } });
+}
+
+export interface AdjustStockArgs {
+  productId: string;
+  variantId?: string | null;
+  delta: number;
+  reason: string;
+}
+
+/**
+ * Changes stock by `delta` with a reason, in one statement guarded against going negative, and
+ * appends the movement (with the resulting stock) to the ledger in the same transaction.
+ */
+export async function adjustStock(ctx: CatalogContext, input: AdjustStockArgs): Promise<ProductEntity> {
+  const product = await ownedProduct(ctx, input.productId);
+  if (!Number.isInteger(input.delta) || input.delta === 0 || Math.abs(input.delta) > 1_000_000) {
+    throw new BadUserInputError('delta must be a non-zero whole number.', 'delta');
+  }
+  const reason = requireText(input.reason, 'reason', 300);
+  if (input.variantId && !isUuid(input.variantId)) throw new NotFoundError('Variant', input.variantId);
+  await inTransaction(ctx, async (tx) => {
+    const [rows]: [Array<{ stock: number }>, number] = input.variantId
+      ? await tx.em.query(`UPDATE variant SET stock = stock + $1 WHERE id = $2 AND product_id = $3 AND stock + $1 >= 0 RETURNING stock`, [
+          input.delta,
+          input.variantId,
+          product.id,
+        ])
+      : await tx.em.query(`UPDATE product SET stock = stock + $1, updated_at = now() WHERE id = $2 AND stock + $1 >= 0 RETURNING stock`, [
+          input.delta,
+          product.id,
+        ]);
+    if (!rows.length) {
+      if (input.variantId && !(await tx.em.exists(VariantEntity, { where: { id: input.variantId, productId: product.id } })))
+        throw new NotFoundError('Variant', input.variantId);
+      throw new BadUserInputError('Stock cannot go below zero.', 'delta');
+    }
+    await tx.em.insert(StockMovementEntity, {
+      id: randomUUID(),
+      productId: product.id,
+      variantId: input.variantId ?? null,
+      delta: input.delta,
+      resultingStock: rows[0]!.stock,
+      reason,
+      actorId: ctx.identity?.userId ?? null,
+      createdAt: new Date(),
+    });
+  });
+  return ctx.em.findOneOrFail(ProductEntity, { where: { id: product.id } });
+}

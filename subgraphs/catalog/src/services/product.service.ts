@@ -1,0 +1,316 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { In } from 'typeorm';
+import {
+  BadUserInputError,
+  ForbiddenError,
+  NotFoundError,
+  emitEvent,
+  hasRole,
+  inTransaction,
+  isUuid,
+  optionalText,
+  parseKobo,
+  requireRole,
+  requireText,
+  uniqueViolation,
+} from '@fashionistar/shared';
+import type { CatalogContext } from '../context';
+import { BrandEntity } from '../entities/brand.entity';
+import { CategoryEntity } from '../entities/category.entity';
+import { FaqEntity, SpecificationEntity } from '../entities/detail.entity';
+import { ProductEntity, type ModerationStatus, type ProductStatus } from '../entities/product.entity';
+import { productById } from '../loaders/product.loaders';
+import { canManage, myStore, requireManage } from './access.service';
+import { addImages, addVariants, type ImageArgs, type VariantArgs } from './inventory.service';
+import * as v from './validate';
+import { learnTerms } from './search-terms';
+
+/** A store as the catalog sees it: just its id (the vendors subgraph owns the rest). */
+export interface VendorRef {
+  id: string;
+}
+
+/** Who sells a product, for other subgraphs' write-time checks. */
+export interface ProductOwnerRecord {
+  productId: string;
+  vendorId: string;
+  status: ProductStatus;
+  visible: boolean;
+}
+
+/** What the public may see: published, not hidden by an admin, store not suspended. */
+export const isVisible = (p: ProductEntity): boolean => p.status === 'PUBLISHED' && p.moderation === 'ACTIVE' && !p.vendorHidden;
+
+/** SQL twin of isVisible, for list queries over alias `p`. */
+export const VISIBLE_SQL = `p.status = 'PUBLISHED' AND p.moderation = 'ACTIVE' AND NOT p.vendor_hidden`;
+
+/** The public sees visible products; the store's members and admins see all of theirs. */
+export async function canSee(ctx: CatalogContext, p: ProductEntity): Promise<boolean> {
+  return isVisible(p) || canManage(ctx, p.vendorId);
+}
+
+export async function findProduct(ctx: CatalogContext, by: { id?: string | null; slug?: string | null }): Promise<ProductEntity | null> {
+  if (!by.id && !by.slug) throw new BadUserInputError('Give the product id or slug.', 'id');
+  const p = by.id ? await productById(ctx).load(by.id) : await ctx.em.findOne(ProductEntity, { where: { slug: by.slug! } });
+  return p && (await canSee(ctx, p)) ? p : null;
+}
+
+/** The product by id for a write, or NOT_FOUND; FORBIDDEN unless the caller manages its store. */
+async function manageable(ctx: CatalogContext, id: string): Promise<ProductEntity> {
+  const p = isUuid(id) ? await ctx.em.findOne(ProductEntity, { where: { id } }) : null;
+  if (!p) throw new NotFoundError('Product', id);
+  await requireManage(ctx, p.vendorId);
+  return p;
+}
+
+async function checkRefs(ctx: CatalogContext, categoryId: string | null | undefined, brandId: string | null | undefined): Promise<void> {
+  if (categoryId !== undefined && categoryId !== null) {
+    if (!isUuid(categoryId) || !(await ctx.em.exists(CategoryEntity, { where: { id: categoryId } }))) {
+      throw new BadUserInputError('categoryId does not name an existing category.', 'categoryId');
+    }
+  }
+  if (brandId !== undefined && brandId !== null) {
+    if (!isUuid(brandId) || !(await ctx.em.exists(BrandEntity, { where: { id: brandId } }))) {
+      throw new BadUserInputError('brandId does not name an existing brand.', 'brandId');
+    }
+  }
+}
+
+export interface CreateProductArgs {
+  title: string;
+  description: string;
+  price: string;
+  oldPrice?: string | null;
+  shippingAmount?: string | null;
+  categoryId: string;
+  brandId?: string | null;
+  stock?: number | null;
+  tags?: string[] | null;
+  hotDeal?: boolean | null;
+  specialOffer?: boolean | null;
+  tailoringLeadDays?: number | null;
+  variants?: VariantArgs[] | null;
+  images?: ImageArgs[] | null;
+  specifications?: Array<{ name: string; value: string }> | null;
+  faqs?: Array<{ question: string; answer: string }> | null;
+}
+
+function checkOldPrice(priceKobo: number, oldKobo: number | null): void {
+  if (oldKobo !== null && oldKobo <= priceKobo) throw new BadUserInputError('oldPrice must be higher than price.', 'oldPrice');
+}
+
+/** A DRAFT product in the caller's store; every part written in one transaction. */
+export async function createProduct(ctx: CatalogContext, input: CreateProductArgs): Promise<ProductEntity> {
+  const store = await myStore(ctx);
+  const priceKobo = v.positivePrice(input.price, 'price');
+  const oldKobo = input.oldPrice ? v.positivePrice(input.oldPrice, 'oldPrice') : null;
+  checkOldPrice(priceKobo, oldKobo);
+  const fields = {
+    title: v.title(input.title),
+    description: v.description(input.description),
+    priceKobo: String(priceKobo),
+    oldPriceKobo: oldKobo === null ? null : String(oldKobo),
+    shippingKobo: String(input.shippingAmount ? parseKobo(input.shippingAmount, 'shippingAmount') : 0),
+    stock: v.stockCount(input.stock),
+    tags: v.tagList(input.tags),
+    hotDeal: !!input.hotDeal,
+    specialOffer: !!input.specialOffer,
+    tailoringLeadDays: v.leadDays(input.tailoringLeadDays),
+    categoryId: v.idOf(input.categoryId, 'categoryId'),
+    brandId: input.brandId ?? null,
+  };
+  await checkRefs(ctx, fields.categoryId, fields.brandId);
+  for (let attempt = 0; ; attempt++) {
+    const slug = attempt === 0 ? v.slugify(fields.title) : `${v.slugify(fields.title)}-${randomBytes(3).toString('hex')}`;
+    try {
+      return await inTransaction(ctx, async (tx) => {
+        const now = new Date();
+        const product = tx.em.create(ProductEntity, {
+          ...fields,
+          id: randomUUID(),
+          vendorId: store.vendorId,
+          slug,
+          status: 'DRAFT',
+          moderation: 'ACTIVE',
+          moderationReason: null,
+          featured: false,
+          viewCount: '0',
+          vendorHidden: store.status === 'SUSPENDED',
+          ratingAverage: null,
+          ratingCount: 0,
+          publishedAt: null,
+          createdAt: now,
+          updatedAt: now,
+        });
+        await tx.em.insert(ProductEntity, product);
+        await addVariants(tx, product.id, input.variants ?? []);
+        await addImages(tx, product.id, input.images ?? []);
+        await replaceDetails(tx, product.id, input.specifications, input.faqs);
+        await learnTerms(tx.em, [product.id]);
+        return product;
+      });
+    } catch (error) {
+      const constraint = uniqueViolation(error);
+      if (constraint?.includes('slug') && attempt < 3) continue;
+      throw error;
+    }
+  }
+}
+
+async function replaceDetails(
+  ctx: CatalogContext,
+  productId: string,
+  specs: CreateProductArgs['specifications'],
+  faqs: CreateProductArgs['faqs'],
+): Promise<void> {
+  if (specs) {
+    await ctx.em.delete(SpecificationEntity, { productId });
+    const rows = specs.map((s, i) => ({
+      id: randomUUID(),
+      productId,
+      name: requireText(s.name, `specifications.${i}.name`, 100),
+      value: requireText(s.value, `specifications.${i}.value`, 500),
+      position: i,
+    }));
+    if (rows.length) await ctx.em.insert(SpecificationEntity, rows);
+  }
+  if (faqs) {
+    await ctx.em.delete(FaqEntity, { productId });
+    const rows = faqs.map((f, i) => ({
+      id: randomUUID(),
+      productId,
+      question: requireText(f.question, `faqs.${i}.question`, 300),
+      answer: requireText(f.answer, `faqs.${i}.answer`, 2000),
+      position: i,
+    }));
+    if (rows.length) await ctx.em.insert(FaqEntity, rows);
+  }
+}
+
+/** Every field optional and nullable (GraphQL input); null means "leave as is" except brandId. */
+export type UpdateProductArgs = { [K in keyof Omit<CreateProductArgs, 'variants' | 'images' | 'stock'>]?: CreateProductArgs[K] | null } & {
+  clearOldPrice?: boolean | null;
+};
+
+export async function updateProduct(ctx: CatalogContext, id: string, input: UpdateProductArgs): Promise<ProductEntity> {
+  const p = await manageable(ctx, id);
+  const patch: Partial<ProductEntity> = { updatedAt: new Date() };
+  if (input.title != null) patch.title = v.title(input.title);
+  if (input.description != null) patch.description = v.description(input.description);
+  if (input.price != null) patch.priceKobo = String(v.positivePrice(input.price, 'price'));
+  if (input.oldPrice != null) patch.oldPriceKobo = String(v.positivePrice(input.oldPrice, 'oldPrice'));
+  if (input.clearOldPrice) patch.oldPriceKobo = null;
+  const oldKobo = patch.oldPriceKobo !== undefined ? patch.oldPriceKobo : p.oldPriceKobo;
+  checkOldPrice(Number(patch.priceKobo ?? p.priceKobo), oldKobo === null ? null : Number(oldKobo));
+  if (input.shippingAmount != null) patch.shippingKobo = String(parseKobo(input.shippingAmount, 'shippingAmount'));
+  if (input.categoryId != null) patch.categoryId = v.idOf(input.categoryId, 'categoryId');
+  if (input.brandId !== undefined) patch.brandId = input.brandId;
+  if (input.tags != null) patch.tags = v.tagList(input.tags);
+  if (input.hotDeal != null) patch.hotDeal = input.hotDeal;
+  if (input.specialOffer != null) patch.specialOffer = input.specialOffer;
+  if (input.tailoringLeadDays !== undefined) patch.tailoringLeadDays = v.leadDays(input.tailoringLeadDays);
+  await checkRefs(ctx, patch.categoryId, patch.brandId);
+  return inTransaction(ctx, async (tx) => {
+    await tx.em.update(ProductEntity, { id }, patch);
+    await replaceDetails(tx, id, input.specifications, input.faqs);
+    if (patch.title || patch.tags || patch.description) await learnTerms(tx.em, [id]);
+    return tx.em.findOneOrFail(ProductEntity, { where: { id } });
+  });
+}
+
+/** Publishing needs an APPROVED store, checked against the vendors subgraph now. */
+export async function publishProduct(ctx: CatalogContext, id: string): Promise<ProductEntity> {
+  const p = await manageable(ctx, id);
+  const access = await requireManage(ctx, p.vendorId);
+  if (access.status !== 'APPROVED') throw new ForbiddenError('Your store must be approved before its products can be published.');
+  if (p.moderation === 'REJECTED') throw new ForbiddenError(`An admin rejected this product: ${p.moderationReason ?? 'no reason given'}.`);
+  return setStatus(ctx, p, 'PUBLISHED');
+}
+
+export async function archiveProduct(ctx: CatalogContext, id: string): Promise<ProductEntity> {
+  return setStatus(ctx, await manageable(ctx, id), 'ARCHIVED');
+}
+
+async function setStatus(ctx: CatalogContext, p: ProductEntity, status: ProductStatus): Promise<ProductEntity> {
+  if (p.status === status) return p;
+  return inTransaction(ctx, async (tx) => {
+    const now = new Date();
+    await tx.em.update(
+      ProductEntity,
+      { id: p.id },
+      { status, updatedAt: now, ...(status === 'PUBLISHED' && !p.publishedAt ? { publishedAt: now } : {}) },
+    );
+    await emitEvent(tx, `catalog.product.${status.toLowerCase()}`, 1, { productId: p.id, vendorId: p.vendorId });
+    return tx.em.findOneOrFail(ProductEntity, { where: { id: p.id } });
+  });
+}
+
+const MODERATION: Record<string, ModerationStatus> = { HIDE: 'HIDDEN', REJECT: 'REJECTED', RESTORE: 'ACTIVE' };
+
+/** Admin moderation after the fact: hide or reject with a reason, or restore. */
+export async function moderateProduct(
+  ctx: CatalogContext,
+  id: string,
+  action: string,
+  reason: string | null | undefined,
+): Promise<ProductEntity> {
+  requireRole(ctx, 'ADMIN');
+  const moderation = MODERATION[action]!;
+  const why = optionalText(reason, 'reason', 500);
+  if (moderation !== 'ACTIVE' && !why) throw new BadUserInputError('Give a reason for hiding or rejecting.', 'reason');
+  const p = isUuid(id) ? await ctx.em.findOne(ProductEntity, { where: { id } }) : null;
+  if (!p) throw new NotFoundError('Product', id);
+  return inTransaction(ctx, async (tx) => {
+    await tx.em.update(
+      ProductEntity,
+      { id },
+      { moderation, moderationReason: moderation === 'ACTIVE' ? null : why, updatedAt: new Date() },
+    );
+    await emitEvent(tx, 'catalog.product.moderated', 1, {
+      productId: id,
+      vendorId: p.vendorId,
+      moderation,
+      reason: why,
+      by: ctx.identity!.userId,
+    });
+    return tx.em.findOneOrFail(ProductEntity, { where: { id } });
+  });
+}
+
+export async function setFlags(
+  ctx: CatalogContext,
+  id: string,
+  flags: { featured?: boolean | null; hotDeal?: boolean | null; specialOffer?: boolean | null },
+): Promise<ProductEntity> {
+  requireRole(ctx, 'ADMIN');
+  const p = isUuid(id) ? await ctx.em.findOne(ProductEntity, { where: { id } }) : null;
+  if (!p) throw new NotFoundError('Product', id);
+  const patch: Partial<ProductEntity> = {};
+  for (const k of ['featured', 'hotDeal', 'specialOffer'] as const) if (flags[k] != null) patch[k] = flags[k]!;
+  if (Object.keys(patch).length) await ctx.em.update(ProductEntity, { id }, { ...patch, updatedAt: new Date() });
+  return ctx.em.findOneOrFail(ProductEntity, { where: { id } });
+}
+
+/** For other subgraphs: who sells these products. */
+export async function productOwners(ctx: CatalogContext, ids: string[]): Promise<ProductOwnerRecord[]> {
+  const valid = ids.filter(isUuid);
+  if (!valid.length) return [];
+  const rows = await ctx.em.find(ProductEntity, { where: { id: In(valid) } });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  return valid.flatMap((id) => {
+    const p = byId.get(id);
+    return p ? [{ productId: p.id, vendorId: p.vendorId, status: p.status, visible: isVisible(p) }] : [];
+  });
+}
+
+/** Counts a view of a visible product (no auth: page views are public). */
+export async function recordView(ctx: CatalogContext, id: string): Promise<boolean> {
+  if (!isUuid(id)) throw new NotFoundError('Product', id);
+  const r = await ctx.em.query(`UPDATE product p SET view_count = view_count + 1 WHERE id = $1 AND ${VISIBLE_SQL}`, [id]);
+  // pg answers [rows, count] for UPDATE through TypeORM's query().
+  const count = Array.isArray(r) ? Number(r[1] ?? 0) : 0;
+  if (!count) throw new NotFoundError('Product', id);
+  return true;
+}
+
+export const isAdmin = (ctx: CatalogContext) => hasRole(ctx, 'ADMIN');

@@ -1,0 +1,40 @@
+import type { EntityManager } from 'typeorm';
+
+/**
+ * Typo tolerance on a vocabulary rather than on products: every word of titles, tags and descriptions is kept
+ * in `search_term`; a query word that is not a known term is replaced by the most similar one
+ * (trigram similarity, indexed), then products are found by an indexed full-text match. Cost no
+ * longer grows with the number of products ("ankra dres" → "ankara dress").
+ */
+const WORDS_SQL = (source: string) =>
+  `SELECT DISTINCT lower(w) FROM ${source}, regexp_split_to_table(p.title || ' ' || tags_text(p.tags) || ' ' || p.description, '[^[:alnum:]]+') AS w WHERE length(w) >= 3`;
+
+/** Adds the words of the given products (or of all products) to the vocabulary. */
+export async function learnTerms(em: EntityManager, productIds?: string[]): Promise<void> {
+  if (productIds) {
+    await em.query(`INSERT INTO search_term (term) ${WORDS_SQL('product p')} AND p.id = ANY($1::uuid[]) ON CONFLICT DO NOTHING`, [
+      productIds,
+    ]);
+  } else {
+    await em.query(`INSERT INTO search_term (term) ${WORDS_SQL('product p')} ON CONFLICT DO NOTHING`);
+  }
+}
+
+/** The query with each unknown word replaced by its closest known term (kept as is when none is close). */
+export async function correctQuery(em: EntityManager, q: string): Promise<string> {
+  const words = q
+    .toLowerCase()
+    .split(/[^\p{L}\p{N}]+/u)
+    .filter(Boolean)
+    .slice(0, 12);
+  if (!words.length) return q;
+  const rows: Array<{ word: string; best: string | null }> = await em.query(
+    `SELECT w.word, COALESCE(
+              (SELECT term FROM search_term WHERE term = w.word),
+              (SELECT term FROM search_term WHERE length(w.word) >= 3 AND term % w.word ORDER BY similarity(term, w.word) DESC, term LIMIT 1)
+            ) AS best
+       FROM unnest($1::text[]) WITH ORDINALITY AS w(word, ord) ORDER BY w.ord`,
+    [words],
+  );
+  return rows.map((r) => r.best ?? r.word).join(' ');
+}

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { In } from 'typeorm';
+import {
+  BadUserInputError,
+  ConflictError,
+  NotFoundError,
+  inTransaction,
+  isUuid,
+  optionalText,
+  requireRole,
+  requireText,
+  uniqueViolation,
+} from '@fashionistar/shared';
+import type { CatalogContext } from '../context';
+import { BrandEntity } from '../entities/brand.entity';
+import { CategoryEntity } from '../entities/category.entity';
+import { CollectionEntity } from '../entities/collection.entity';
+import { ProductEntity } from '../entities/product.entity';
+import { imageUrl, slugify } from './validate';
+
+/** Every category, parents before children (depth-first by position), with its depth. */
+export async function listCategories(ctx: CatalogContext): Promise<CategoryEntity[]> {
+  const rows: Array<{ id: string; depth: number }> = await ctx.em.query(
+    `WITH RECURSIVE tree AS (
+       SELECT id, 0 AS depth, ARRAY[position, 0] AS path, ARRAY[name] AS names FROM category WHERE parent_id IS NULL
+       UNION ALL
+       SELECT c.id, t.depth + 1, t.path || c.position, t.names || c.name FROM category c JOIN tree t ON c.parent_id = t.id
+     ) SELECT id, depth FROM tree ORDER BY path, names`,
+  );
+  const entities = await ctx.em.find(CategoryEntity, { where: { id: In(rows.map((r) => r.id)) } });
+  const byId = new Map(entities.map((e) => [e.id, e]));
+  return rows.map((r) => Object.assign(byId.get(r.id)!, { depth: r.depth }));
+}
+
+export const listBrands = (ctx: CatalogContext) => ctx.em.find(BrandEntity, { order: { name: 'ASC' } });
+
+export const listCollections = (ctx: CatalogContext) =>
+  ctx.em.find(CollectionEntity, { where: { active: true }, order: { position: 'ASC', name: 'ASC' } });
+
+export const findCollection = (ctx: CatalogContext, slug: string) => ctx.em.findOne(CollectionEntity, { where: { slug, active: true } });
+
+/** Inserts a named thing with a unique slug (derived from the name unless given): CONFLICT on a taken slug. */
+async function insertWithSlug<E extends { id: string }>(ctx: CatalogContext, entity: new () => E, row: E): Promise<E> {
+  try {
+    await ctx.em.insert(entity, row as never);
+    return row;
+  } catch (error) {
+    if (uniqueViolation(error)) throw new ConflictError('This slug is already used.', 'slug');
+    throw error;
+  }
+}
+
+export async function createCategory(
+  ctx: CatalogContext,
+  input: { name: string; slug?: string | null; description?: string | null; imageUrl?: string | null; parentId?: string | null },
+): Promise<CategoryEntity> {
+  requireRole(ctx, 'ADMIN');
+  const name = requireText(input.name, 'name', 100);
+  if (input.parentId && (!isUuid(input.parentId) || !(await ctx.em.exists(CategoryEntity, { where: { id: input.parentId } })))) {
+    throw new BadUserInputError('parentId does not name an existing category.', 'parentId');
+  }
+  const position = await ctx.em.count(CategoryEntity, { where: { parentId: input.parentId ?? undefined } });
+  return insertWithSlug(ctx, CategoryEntity, {
+    id: randomUUID(),
+    name,
+    slug: slugify(input.slug ?? name),
+    description: optionalText(input.description, 'description', 1000),
+    imageUrl: input.imageUrl ? imageUrl(input.imageUrl, 'imageUrl') : null,
+    parentId: input.parentId ?? null,
+    position,
+  });
+}
+
+export async function createBrand(
+  ctx: CatalogContext,
+  input: { name: string; slug?: string | null; logoUrl?: string | null; description?: string | null },
+) {
+  requireRole(ctx, 'ADMIN');
+  const name = requireText(input.name, 'name', 100);
+  return insertWithSlug(ctx, BrandEntity, {
+    id: randomUUID(),
+    name,
+    slug: slugify(input.slug ?? name),
+    logoUrl: input.logoUrl ? imageUrl(input.logoUrl, 'logoUrl') : null,
+    description: optionalText(input.description, 'description', 1000),
+  });
+}
+
+export async function createCollection(
+  ctx: CatalogContext,
+  input: { name: string; slug?: string | null; description?: string | null; imageUrl?: string | null },
+) {
+  requireRole(ctx, 'ADMIN');
+  const name = requireText(input.name, 'name', 100);
+  return insertWithSlug(ctx, CollectionEntity, {
+    id: randomUUID(),
+    name,
+    slug: slugify(input.slug ?? name),
+    description: optionalText(input.description, 'description', 1000),
+    imageUrl: input.imageUrl ? imageUrl(input.imageUrl, 'imageUrl') : null,
+    position: await ctx.em.count(CollectionEntity),
+    active: true,
+  });
+}
+
+/** Replaces a collection's products with `productIds` in that order. */
+export async function setCollectionProducts(ctx: CatalogContext, collectionId: string, productIds: string[]): Promise<CollectionEntity> {
+  requireRole(ctx, 'ADMIN');
+  const collection = isUuid(collectionId) ? await ctx.em.findOne(CollectionEntity, { where: { id: collectionId } }) : null;
+  if (!collection) throw new NotFoundError('Collection', collectionId);
+  if (new Set(productIds).size !== productIds.length) throw new BadUserInputError('productIds has duplicates.', 'productIds');
+  const valid = productIds.filter(isUuid);
+  const found = valid.length ? await ctx.em.count(ProductEntity, { where: { id: In(valid) } }) : 0;
+  if (found !== productIds.length) throw new BadUserInputError('productIds names products that do not exist.', 'productIds');
+  await inTransaction(ctx, async (tx) => {
+    await tx.em.query(`DELETE FROM collection_item WHERE collection_id = $1`, [collectionId]);
+    if (productIds.length) {
+      await tx.em.query(
+        `INSERT INTO collection_item (collection_id, product_id, position) SELECT $1, id, ord - 1 FROM unnest($2::uuid[]) WITH ORDINALITY AS t(id, ord)`,
+        [collectionId, productIds],
+      );
+    }
+  });
+  return collection;
+}

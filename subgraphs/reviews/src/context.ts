@@ -1,0 +1,21 @@
+import { LoaderRegistry, type BaseContext, type InternalClient } from '@fashionistar/shared';
+import type { ReviewsConfig } from './config';
+
+/** Long-lived things the reviews services need, built once per process. */
+export interface ReviewsDeps {
+  config: ReviewsConfig;
+  /** Write-time questions to catalog (who sells a product) and vendors (is the caller a member). */
+  internal: InternalClient;
+}
+
+export interface ReviewsContext extends BaseContext {
+  loaders: LoaderRegistry;
+  deps: ReviewsDeps;
+}
+
+export function buildReviewsContext(deps: ReviewsDeps) {
+  return (base: BaseContext): ReviewsContext => ({ ...base, loaders: new LoaderRegistry(), deps });
+}
+
+/** The name this subgraph uses for its Postgres schema and event source. */
+export const SOURCE = 'reviews';

@@ -1,0 +1,35 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * The aggregate of a product's VISIBLE reviews, changed in the transaction of every review
+ * change, so reading a rating never scans reviews.
+ */
+@Entity('product_rating')
+export class ProductRatingEntity {
+  @PrimaryColumn('uuid')
+  productId!: string;
+
+  @Column('integer')
+  count!: number;
+
+  @Column('integer')
+  sum!: number;
+
+  @Column('integer', { name: 'stars_1' })
+  stars1!: number;
+
+  @Column('integer', { name: 'stars_2' })
+  stars2!: number;
+
+  @Column('integer', { name: 'stars_3' })
+  stars3!: number;
+
+  @Column('integer', { name: 'stars_4' })
+  stars4!: number;
+
+  @Column('integer', { name: 'stars_5' })
+  stars5!: number;
+
+  @Column('timestamptz')
+  updatedAt!: Date;
+}

@@ -1,0 +1,77 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+
+export type ReviewStatus = 'VISIBLE' | 'HIDDEN';
+
+/**
+ * A review. Timestamps are stored with millisecond precision (timestamptz(3)) so a keyset cursor
+ * built from a JS Date names the row exactly.
+ */
+@Entity('review')
+export class ReviewEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid')
+  productId!: string;
+
+  @Column('uuid')
+  authorId!: string;
+
+  @Column('smallint')
+  rating!: number;
+
+  @Column('text', { nullable: true })
+  title!: string | null;
+
+  @Column('text')
+  body!: string;
+
+  @Column('boolean')
+  verifiedPurchase!: boolean;
+
+  @Column('text')
+  status!: ReviewStatus;
+
+  @Column('text', { nullable: true })
+  hiddenReason!: string | null;
+
+  @Column('uuid', { nullable: true })
+  hiddenBy!: string | null;
+
+  @Column('text', { nullable: true })
+  replyBody!: string | null;
+
+  @Column('uuid', { nullable: true })
+  replyAuthorId!: string | null;
+
+  @Column('timestamp with time zone', { nullable: true, precision: 3 })
+  repliedAt!: Date | null;
+
+  @Column('integer')
+  helpfulCount!: number;
+
+  @Column('integer')
+  notHelpfulCount!: number;
+
+  @Column('timestamp with time zone', { precision: 3 })
+  createdAt!: Date;
+
+  @Column('timestamp with time zone', { precision: 3 })
+  updatedAt!: Date;
+}
+
+/**
+ * The review columns under their property names, for hand-written SQL (window functions,
+ * RETURNING) whose rows are turned into entities without a second read. `r` is the table alias.
+ */
+export const REVIEW_COLUMNS = `r.id, r.product_id AS "productId", r.author_id AS "authorId", r.rating, r.title, r.body,
+  r.verified_purchase AS "verifiedPurchase", r.status, r.hidden_reason AS "hiddenReason", r.hidden_by AS "hiddenBy",
+  r.reply_body AS "replyBody", r.reply_author_id AS "replyAuthorId", r.replied_at AS "repliedAt",
+  r.helpful_count AS "helpfulCount", r.not_helpful_count AS "notHelpfulCount",
+  r.created_at AS "createdAt", r.updated_at AS "updatedAt"`;
+
+/** A row selected with REVIEW_COLUMNS as an entity instance. */
+export function toReview(row: Record<string, unknown>): ReviewEntity {
+  const { rn: _rn, ...fields } = row;
+  return Object.assign(new ReviewEntity(), fields);
+}

@@ -1,0 +1,8 @@
+import { DateTimeScalar, mergeResolvers } from '@fashionistar/shared';
+import type { Resolvers } from '../__generated__/resolvers-types';
+import { productResolvers } from './product.resolvers';
+import { reviewResolvers } from './review.resolvers';
+import { userResolvers } from './user.resolvers';
+
+/** All reviews resolvers, merged per type. */
+export const resolvers = mergeResolvers<Resolvers>([reviewResolvers, productResolvers, userResolvers], { DateTime: DateTimeScalar });

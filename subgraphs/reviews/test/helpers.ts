@@ -1,0 +1,267 @@
+import { randomUUID } from 'node:crypto';
+import { parse } from 'graphql';
+import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { DataSource } from 'typeorm';
+import {
+  FORWARD_HEADERS,
+  createLogger,
+  createTestDatabase,
+  createTestInfra,
+  encodeIdentity,
+  startSubgraphServer,
+  type BaseContext,
+  type Identity,
+  type Infra,
+  type Role,
+  type RunningServer,
+} from '@fashionistar/shared';
+import { loadReviewsConfig } from '../src/config';
+import { startReviews, type RunningReviews } from '../src/server';
+
+export interface GqlResult<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: Array<{ message: string; extensions?: { code?: string; field?: string; [k: string]: unknown } }>;
+  sqlStatements: number;
+}
+
+/** A made-up identity, as the router would forward it after verifying a token. */
+export function identity(...roles: Role[]): Identity {
+  return { userId: randomUUID(), roles: roles.length ? roles : ['CUSTOMER'], sessionId: randomUUID() };
+}
+
+/** What a fake subgraph was asked, and as whom. */
+export interface PeerCall {
+  field: string;
+  ids: string[];
+  identity: Identity | null;
+}
+
+/**
+ * In-memory answers of the catalog and vendors subgraphs (which the reviews subgraph asks at
+ * write time): products with their store and status, and store members.
+ */
+export interface Fixtures {
+  products: Map<string, { vendorId: string; status: string }>;
+  /** `${vendorId}:${userId}` → role in the store. */
+  members: Map<string, string>;
+}
+
+/**
+ * A stand-in for another subgraph: the kernel's server (so the router secret is checked exactly
+ * as every subgraph checks it) with a tiny schema answering from fixtures and recording calls.
+ */
+export function startFakePeer(
+  name: 'catalog' | 'vendors',
+  fixtures: Fixtures,
+  calls: PeerCall[],
+  routerSecret: string,
+  dataSource: DataSource,
+): Promise<RunningServer> {
+  // Resolver contexts are typed `unknown` by @apollo/subgraph; the kernel server builds a BaseContext.
+  const record = (field: string, ids: string[], ctx: unknown) => calls.push({ field, ids, identity: (ctx as BaseContext).identity });
+  const schema =
+    name === 'catalog'
+      ? buildSubgraphSchema({
+          typeDefs: parse(`type ProductOwner { productId: ID! vendorId: ID! status: String! visible: Boolean! }
+                           type Query { productOwners(ids: [ID!]!): [ProductOwner!]! }`),
+          resolvers: {
+            Query: {
+              productOwners: (_: unknown, { ids }: { ids: string[] }, ctx: unknown) => {
+                record('productOwners', ids, ctx);
+                return ids.flatMap((id) => {
+                  const p = fixtures.products.get(id);
+                  return p ? [{ productId: id, vendorId: p.vendorId, status: p.status, visible: true }] : [];
+                });
+              },
+            },
+          },
+        })
+      : buildSubgraphSchema({
+          typeDefs: parse(`type StoreAccess { vendorId: ID! status: String! memberRole: String }
+                           type Query { storeAccess(vendorIds: [ID!]!): [StoreAccess!]! }`),
+          resolvers: {
+            Query: {
+              storeAccess: (_: unknown, { vendorIds }: { vendorIds: string[] }, ctx: unknown) => {
+                const who = (ctx as BaseContext).identity;
+                record('storeAccess', vendorIds, ctx);
+                const known = new Set([...fixtures.products.values()].map((p) => p.vendorId));
+                return vendorIds
+                  .filter((v) => known.has(v))
+                  .map((vendorId) => ({
+                    vendorId,
+                    status: 'APPROVED',
+                    memberRole: who ? (fixtures.members.get(`${vendorId}:${who.userId}`) ?? null) : null,
+                  }));
+              },
+            },
+          },
+        });
+  return startSubgraphServer({
+    name: `fake-${name}`,
+    port: 0,
+    schema,
+    routerSecret,
+    production: false,
+    log: createLogger(`fake-${name}`, 'silent'),
+    infra: createTestInfra('memory'),
+    dataSource,
+    buildContext: (base) => base,
+  });
+}
+
+export interface TestReviews {
+  server: RunningReviews;
+  infra: Infra;
+  fixtures: Fixtures;
+  /** Every call the fake catalog and vendors subgraphs received, in order. */
+  calls: PeerCall[];
+  /** The peers map the subgraph reads at call time (tests may point a peer elsewhere). */
+  peers: Record<string, string>;
+  routerSecret: string;
+  call<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: Identity): Promise<GqlResult<T>>;
+  /** Data of a call that must succeed. */
+  ok<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: Identity): Promise<T>;
+  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
+  /** Registers a product with the fake catalog; PUBLISHED by a fresh store unless told otherwise. */
+  product(status?: string, vendorId?: string): string;
+  stop(): Promise<void>;
+}
+
+/**
+ * The reviews subgraph on a fresh database and Redis prefix, with fake catalog and vendors
+ * subgraphs as peers, called over HTTP the way the router calls it (secret + forwarded identity).
+ */
+export async function startTestReviews(env: Record<string, string> = {}): Promise<TestReviews> {
+  const db = await createTestDatabase();
+  const infra = createTestInfra('redis');
+  const config = loadReviewsConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SEED: 'false', ...env });
+  const peers: Record<string, string> = {};
+  const server = await startReviews({ config, databaseUrl: db.url, infra, log: createLogger('reviews-test', 'silent'), peers, port: 0 });
+  const fixtures: Fixtures = { products: new Map(), members: new Map() };
+  const calls: PeerCall[] = [];
+  const fakes = await Promise.all(
+    (['catalog', 'vendors'] as const).map((n) => startFakePeer(n, fixtures, calls, config.ROUTER_SECRET, server.dataSource)),
+  );
+  peers.catalog = fakes[0]!.url;
+  peers.vendors = fakes[1]!.url;
+
+  const call: TestReviews['call'] = async (query, variables = {}, as) => {
+    const headers: Record<string, string> = { 'content-type': 'application/json', [FORWARD_HEADERS.secret]: config.ROUTER_SECRET };
+    if (as) headers[FORWARD_HEADERS.identity] = encodeIdentity(as);
+    const res = await fetch(server.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+    const body = (await res.json()) as GqlResult;
+    return { ...body, status: res.status, sqlStatements: Number(res.headers.get('x-sql-statements') ?? -1) } as never;
+  };
+  return {
+    server,
+    infra,
+    fixtures,
+    calls,
+    peers,
+    routerSecret: config.ROUTER_SECRET,
+    call,
+    ok: async (query, variables, as) => {
+      const r = await call(query, variables, as);
+      if (r.errors?.length || !r.data) throw new Error(`expected data, got ${JSON.stringify(r.errors ?? r)}`);
+      return r.data as never;
+    },
+    sql: (text, params) => server.dataSource.query(text, params),
+    product: (status = 'PUBLISHED', vendorId = randomUUID()) => {
+      const id = randomUUID();
+      fixtures.products.set(id, { vendorId, status });
+      return id;
+    },
+    stop: async () => {
+      for (const f of fakes) await f.stop();
+      await server.stop();
+      await infra.close();
+      await db.drop();
+    },
+  };
+}
+
+/** The codes of a result's errors. */
+export const codes = (r: GqlResult): string[] => (r.errors ?? []).map((e) => String(e.extensions?.code));
+/** The `field` extensions of a result's errors. */
+export const fields = (r: GqlResult): string[] => (r.errors ?? []).map((e) => String(e.extensions?.field));
+
+export const REVIEW_FIELDS = `id rating title body status verifiedPurchase helpfulCount notHelpfulCount myVote hiddenReason
+  createdAt updatedAt product { id } author { id } reply { body createdAt }`;
+
+export interface ReviewView {
+  id: string;
+  rating: number;
+  title: string | null;
+  body: string;
+  status: 'VISIBLE' | 'HIDDEN';
+  verifiedPurchase: boolean;
+  helpfulCount: number;
+  notHelpfulCount: number;
+  myVote: boolean | null;
+  hiddenReason: string | null;
+  createdAt: string;
+  updatedAt: string;
+  product: { id: string };
+  author: { id: string };
+  reply: { body: string; createdAt: string } | null;
+}
+
+export const ADD = `mutation($i: AddReviewInput!) { addReview(input: $i) { ${REVIEW_FIELDS} } }`;
+
+/** Adds a review that must succeed. */
+export async function addReview(
+  t: TestReviews,
+  as: Identity,
+  productId: string,
+  rating: number,
+  body = 'Lovely fabric, true to size.',
+  title: string | null = null,
+): Promise<ReviewView> {
+  return (await t.ok<{ addReview: ReviewView }>(ADD, { i: { productId, rating, body, title } }, as)).addReview;
+}
+
+export interface RatingView {
+  average: number | null;
+  count: number;
+  distribution: Array<{ stars: number; count: number }>;
+}
+
+/** A product's rating through `_entities`, as the router would fetch it. */
+export async function ratingOf(t: TestReviews, productId: string): Promise<RatingView> {
+  const d = await t.ok<{ _entities: Array<{ rating: RatingView }> }>(
+    `query($r: [_Any!]!) { _entities(representations: $r) { ... on Product { rating { average count distribution { stars count } } } } }`,
+    { r: [{ __typename: 'Product', id: productId }] },
+  );
+  return d._entities[0]!.rating;
+}
+
+/** The stored aggregate next to one recomputed from the reviews: they must always be equal. */
+export async function aggregateVsReviews(t: TestReviews, productId: string): Promise<{ stored: unknown; computed: unknown }> {
+  const cols = `count::int AS count, sum::int AS sum, s1::int AS s1, s2::int AS s2, s3::int AS s3, s4::int AS s4, s5::int AS s5`;
+  const [stored] = await t.sql(
+    `SELECT ${cols} FROM (SELECT count, sum, stars_1 s1, stars_2 s2, stars_3 s3, stars_4 s4, stars_5 s5 FROM product_rating WHERE product_id = $1) x`,
+    [productId],
+  );
+  const [computed] = await t.sql(
+    `SELECT ${cols} FROM (SELECT count(*) count, coalesce(sum(rating), 0) sum,
+        count(*) FILTER (WHERE rating = 1) s1, count(*) FILTER (WHERE rating = 2) s2, count(*) FILTER (WHERE rating = 3) s3,
+        count(*) FILTER (WHERE rating = 4) s4, count(*) FILTER (WHERE rating = 5) s5
+       FROM review WHERE product_id = $1 AND status = 'VISIBLE') x`,
+    [productId],
+  );
+  return { stored: stored ?? { count: 0, sum: 0, s1: 0, s2: 0, s3: 0, s4: 0, s5: 0 }, computed };
+}
+
+/** Payloads of `reviews.product-rating.changed` events for a product, oldest first. */
+export async function ratingEvents(
+  t: TestReviews,
+  productId: string,
+): Promise<Array<{ productId: string; average: number | null; count: number }>> {
+  const rows = await t.sql<{ payload: { productId: string; average: number | null; count: number } }>(
+    `SELECT payload FROM outbox_event WHERE type = 'reviews.product-rating.changed' AND version = 1 AND payload->>'productId' = $1
+      ORDER BY occurred_at, (payload->>'count')::int`,
+    [productId],
+  );
+  return rows.map((r) => r.payload);
+}

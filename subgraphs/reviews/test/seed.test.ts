@@ -1,0 +1,115 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { createLogger, seedUuid } from '@fashionistar/shared';
+import { SEED_AUTHORS, seedCustomerId, seedProductId, seedReviews } from '../src/seed/seed';
+import { addReview, identity, ratingOf, startTestReviews, type TestReviews } from './helpers';
+
+const log = createLogger('reviews-seed-test', 'silent');
+
+describe('reviews: demo seed', () => {
+  let t: TestReviews;
+  before(async () => {
+    // Seeded at start-up, as `npm start` does, at a small scale.
+    t = await startTestReviews({ SEED: 'true', SEED_SCALE: '100' });
+  });
+  after(() => t.stop());
+
+  /** Rows where the stored aggregate and one recomputed from the reviews disagree (either side missing included). */
+  const mismatches = () =>
+    t.sql(
+      `WITH computed AS (
+         SELECT product_id, count(*)::int AS count, sum(rating)::int AS sum,
+                count(*) FILTER (WHERE rating = 1)::int AS s1, count(*) FILTER (WHERE rating = 2)::int AS s2,
+                count(*) FILTER (WHERE rating = 3)::int AS s3, count(*) FILTER (WHERE rating = 4)::int AS s4,
+                count(*) FILTER (WHERE rating = 5)::int AS s5
+           FROM review WHERE status = 'VISIBLE' GROUP BY product_id
+       ), stored AS (
+         SELECT product_id, count, sum, stars_1 AS s1, stars_2 AS s2, stars_3 AS s3, stars_4 AS s4, stars_5 AS s5
+           FROM product_rating WHERE count > 0
+       )
+       (SELECT * FROM computed EXCEPT SELECT * FROM stored) UNION ALL (SELECT * FROM stored EXCEPT SELECT * FROM computed)`,
+    );
+  const snapshot = async () =>
+    (await t.sql<{ h: string }>(`SELECT md5(string_agg(r::text, ',' ORDER BY r.id)) AS h FROM review r`))[0]!.h +
+    (
+      await t.sql<{ h: string }>(
+        `SELECT md5(string_agg(concat_ws(':', product_id, count, sum), ',' ORDER BY product_id)) AS h FROM product_rating`,
+      )
+    )[0]!.h;
+
+  it('reviews about 60 % of the demo products, 1 to 5 reviews each by the seeded customers', async () => {
+    assert.equal(seedProductId(7), seedUuid('product:7'));
+    const perProduct = await t.sql<{ product_id: string; n: number }>(
+      `SELECT product_id, count(*)::int AS n FROM review GROUP BY product_id`,
+    );
+    assert.equal(perProduct.length, 60);
+    const demo = new Set(Array.from({ length: 100 }, (_, i) => seedProductId(i + 1)));
+    assert.ok(perProduct.every((p) => demo.has(p.product_id) && p.n >= 1 && p.n <= 5));
+    assert.deepEqual([...new Set(perProduct.map((p) => p.n))].sort(), [1, 2, 3, 4, 5], 'every size from 1 to 5 occurs');
+    const authors = await t.sql<{ author_id: string }>(`SELECT DISTINCT author_id FROM review`);
+    const customers = new Set(Array.from({ length: SEED_AUTHORS }, (_, k) => seedCustomerId(k + 1)));
+    assert.ok(authors.every((a) => customers.has(a.author_id)));
+    assert.equal(customers.has(seedUuid('user:customer1@fashionistar.test')), true);
+    const stars = await t.sql<{ rating: number }>(`SELECT DISTINCT rating FROM review ORDER BY rating`);
+    assert.deepEqual(
+      stars.map((s) => s.rating),
+      [1, 2, 3, 4, 5],
+      'a spread of ratings',
+    );
+    const bodies = await t.sql<{ n: number }>(`SELECT count(DISTINCT body)::int AS n FROM review`);
+    assert.ok(bodies[0]!.n >= 10, 'varied bodies');
+    // No event per seeded row: one ratings snapshot per 1,000 rated products, for the catalog's copy.
+    const events = await t.sql<{ type: string; n: number }>(
+      `SELECT type, jsonb_array_length(payload->'ratings')::int AS n FROM outbox_event`,
+    );
+    const [rated] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM product_rating`);
+    assert.ok(
+      events.every((e) => e.type === 'reviews.ratings.snapshot'),
+      'only snapshots',
+    );
+    assert.equal(events.length, Math.ceil(rated!.n / 1000));
+    assert.equal(
+      events.reduce((sum, e) => sum + e.n, 0),
+      rated!.n,
+      'every rated product is in one snapshot',
+    );
+  });
+
+  it('fills the aggregate consistently and is idempotent', async () => {
+    assert.deepEqual(await mismatches(), []);
+    const before = await snapshot();
+    assert.equal(await seedReviews(t.server.dataSource, log, 100), 0);
+    assert.equal(await snapshot(), before, 'a second run changes nothing');
+    assert.deepEqual(await mismatches(), []);
+    const seeded = await t.sql<{ product_id: string; count: number; sum: number }>(
+      `SELECT product_id, count, sum FROM product_rating LIMIT 1`,
+    );
+    const rating = await ratingOf(t, seeded[0]!.product_id);
+    assert.equal(rating.count, seeded[0]!.count);
+    assert.equal(rating.average, Math.round((seeded[0]!.sum / seeded[0]!.count) * 10) / 10);
+  });
+
+  it('keeps the aggregate right when the scale grows over products that already have real reviews', async () => {
+    // Product 102 is in the seeded 60 % (102 * 7 % 10 = 4); a customer reviews it before it is seeded.
+    const productId = seedProductId(102);
+    t.fixtures.products.set(productId, { vendorId: seedUuid('vendor:1'), status: 'PUBLISHED' });
+    await addReview(t, identity('CUSTOMER'), productId, 1);
+    const inserted = await seedReviews(t.server.dataSource, log, 150);
+    assert.ok(inserted > 0);
+    assert.deepEqual(await mismatches(), []);
+    const [row] = await t.sql<{ count: number }>(`SELECT count FROM product_rating WHERE product_id = $1`, [productId]);
+    assert.ok(row!.count >= 2, 'the real review and the seeded ones are all counted');
+  });
+
+  it('seeds the default 2000 products quickly', async () => {
+    const started = Date.now();
+    const inserted = await seedReviews(t.server.dataSource, log, 2000);
+    const ms = Date.now() - started;
+    assert.ok(inserted > 3000, `inserted ${inserted}`);
+    assert.ok(ms < 5000, `took ${ms} ms`);
+    const [n] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM product_rating`);
+    assert.equal(n!.n, 1200);
+    assert.deepEqual(await mismatches(), []);
+    assert.equal(await seedReviews(t.server.dataSource, log, 2000), 0);
+  });
+});

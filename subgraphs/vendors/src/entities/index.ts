@@ -1,0 +1,6 @@
+import { KycSubmissionEntity } from './kyc-submission.entity';
+import { VendorAuditEntity } from './vendor-audit.entity';
+import { VendorMemberEntity } from './vendor-member.entity';
+import { VendorEntity } from './vendor.entity';
+
+export const vendorsEntities = [VendorEntity, VendorMemberEntity, KycSubmissionEntity, VendorAuditEntity];

@@ -1,0 +1,37 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+export type KycDocumentType = 'CAC_CERTIFICATE' | 'NIN' | 'BVN_LETTER' | 'UTILITY_BILL';
+export type KycStatus = 'PENDING' | 'IN_REVIEW' | 'APPROVED' | 'REJECTED' | 'RESUBMIT';
+
+@Entity('kyc_submission')
+export class KycSubmissionEntity {
+  @PrimaryColumn('uuid')
+  id!: string;
+
+  @Column('uuid')
+  vendorId!: string;
+
+  @Column('text')
+  documentType!: KycDocumentType;
+
+  @Column('text')
+  documentUrl!: string;
+
+  @Column('text')
+  status!: KycStatus;
+
+  @Column('uuid', { nullable: true })
+  reviewerId!: string | null;
+
+  @Column('text', { nullable: true })
+  reviewNote!: string | null;
+
+  @Column('uuid')
+  submittedBy!: string;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+
+  @Column('timestamptz', { nullable: true })
+  reviewedAt!: Date | null;
+}

@@ -1,0 +1,22 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+export type MemberRole = 'OWNER' | 'STAFF';
+
+/**
+ * A user's part in a store. Every ownership rule goes through this table (never a user id on the
+ * store), so adding STAFF members later changes no rule.
+ */
+@Entity('vendor_member')
+export class VendorMemberEntity {
+  @PrimaryColumn('uuid')
+  vendorId!: string;
+
+  @PrimaryColumn('uuid')
+  userId!: string;
+
+  @Column('text')
+  role!: MemberRole;
+
+  @CreateDateColumn({ type: 'timestamptz' })
+  createdAt!: Date;
+}

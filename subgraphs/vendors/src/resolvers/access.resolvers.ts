@@ -1,0 +1,10 @@
+import type { Resolvers } from '../__generated__/resolvers-types';
+import { myStoreAccess, storeAccess } from '../services/access.service';
+
+/** The internal API other subgraphs call directly (`@inaccessible`: not served by the router). */
+export const accessResolvers: Resolvers = {
+  Query: {
+    storeAccess: (_p, { vendorIds }, ctx) => storeAccess(ctx, vendorIds),
+    myStoreAccess: (_p, _a, ctx) => myStoreAccess(ctx),
+  },
+};

@@ -1,0 +1,37 @@
+import { pageSize } from '@fashionistar/shared';
+import type { Resolvers } from '../__generated__/resolvers-types';
+import { auditByVendor, kycByVendor, membersByVendor, vendorById } from '../loaders/vendor.loaders';
+import { isMember } from '../services/access.service';
+import { adminListVendors, listVendors } from '../services/directory.service';
+import { applyAsVendor, myStore, updateMyStore, vendorBySlug } from '../services/vendor.service';
+
+/** JSON text of an audited value; a missing value is GraphQL null rather than the text "null". */
+const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+
+export const vendorResolvers: Resolvers = {
+  Query: {
+    myStore: (_p, _a, ctx) => myStore(ctx),
+    vendor: (_p, { slug }, ctx) => vendorBySlug(ctx, slug),
+    vendors: (_p, args, ctx) => listVendors(ctx, args),
+    adminVendors: (_p, args, ctx) => adminListVendors(ctx, args),
+  },
+  Mutation: {
+    applyAsVendor: (_p, { input }, ctx) => applyAsVendor(ctx, input),
+    updateMyStore: (_p, { input }, ctx) => updateMyStore(ctx, input),
+  },
+  Vendor: {
+    // Other subgraphs hold references to stores in any status (an order outlives a suspension),
+    // so a reference resolves whatever the status; private fields stay guarded below.
+    __resolveReference: (ref, ctx) => vendorById(ctx).load(ref.id),
+    commissionRate: async (v, _a, ctx) => ((await isMember(ctx, v.id)) ? v.commissionRate : null),
+    members: async (v, _a, ctx) => ((await isMember(ctx, v.id)) ? membersByVendor(ctx).load(v.id) : []),
+    kycSubmissions: async (v, _a, ctx) => ((await isMember(ctx, v.id)) ? kycByVendor(ctx).load(v.id) : []),
+    auditLog: async (v, { first }, ctx) => {
+      const limit = pageSize(first, 100, 20);
+      return (await isMember(ctx, v.id)) ? auditByVendor(ctx, limit).load(v.id) : [];
+    },
+  },
+  VendorAuditEntry: {
+    changes: (e) => Object.entries(e.changes).map(([field, c]) => ({ field, from: json(c.from), to: json(c.to) })),
+  },
+};

@@ -1,0 +1,74 @@
+import { NotFoundError, emitEvent, inTransaction, isUuid, requireRole, requireText } from '@fashionistar/shared';
+import type { VendorsContext } from '../context';
+import { VendorEntity, type VendorStatus } from '../entities/vendor.entity';
+import { changesOf, writeAudit } from './audit.service';
+import { validRate } from './store-input';
+import { STATUS_CHANGED, type StatusChangedV1 } from './vendor.service';
+
+export const COMMISSION_CHANGED = 'vendors.vendor.commission-changed';
+
+/** Payload of `vendors.vendor.commission-changed` (version 1); null rates mean the platform default. */
+export interface CommissionChangedV1 {
+  vendorId: string;
+  rate: string | null;
+  previousRate: string | null;
+}
+
+/**
+ * Runs an admin change on one store, its row locked so concurrent admins serialize and every
+ * audit entry and event sees the status it really changed from.
+ */
+async function withLockedVendor<T>(ctx: VendorsContext, id: string, fn: (tx: VendorsContext, v: VendorEntity) => Promise<T>): Promise<T> {
+  return inTransaction(ctx, async (tx) => {
+    const vendor = isUuid(id) ? await tx.em.findOne(VendorEntity, { where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
+    if (!vendor) throw new NotFoundError('Vendor', id);
+    return fn(tx, vendor);
+  });
+}
+
+/** Applies `patch`, audits what changed under `action`, and announces a status change. */
+async function change(tx: VendorsContext, vendor: VendorEntity, action: string, patch: Partial<VendorEntity>): Promise<VendorEntity> {
+  const changes = changesOf<VendorEntity>(vendor, patch);
+  if (!Object.keys(changes).length) return vendor;
+  await tx.em.update(VendorEntity, { id: vendor.id }, patch);
+  await writeAudit(tx, vendor.id, action, changes);
+  if (patch.status && patch.status !== vendor.status) {
+    await emitEvent<StatusChangedV1>(tx, STATUS_CHANGED, 1, { vendorId: vendor.id, status: patch.status, previousStatus: vendor.status });
+  }
+  return tx.em.findOneOrFail(VendorEntity, { where: { id: vendor.id } });
+}
+
+/** PENDING or SUSPENDED → APPROVED. Approving an APPROVED store changes nothing and records nothing. */
+export async function approveVendor(ctx: VendorsContext, id: string): Promise<VendorEntity> {
+  requireRole(ctx, 'ADMIN');
+  return withLockedVendor(ctx, id, (tx, v) => {
+    if (v.status === 'APPROVED') return Promise.resolve(v);
+    const status: VendorStatus = 'APPROVED';
+    return change(tx, v, 'vendor.approved', { status, suspendedReason: null, approvedAt: new Date() });
+  });
+}
+
+/** Any status → SUSPENDED with a reason (suspending again with a new reason just records the new one). */
+export async function suspendVendor(ctx: VendorsContext, id: string, reason: string): Promise<VendorEntity> {
+  requireRole(ctx, 'ADMIN');
+  const why = requireText(reason, 'reason', 500);
+  const status: VendorStatus = 'SUSPENDED';
+  return withLockedVendor(ctx, id, (tx, v) => change(tx, v, 'vendor.suspended', { status, suspendedReason: why }));
+}
+
+/** Sets or (null) clears the store's commission override; BAD_USER_INPUT on `rate` outside 0..1. */
+export async function setCommissionRate(ctx: VendorsContext, id: string, rate: string | null | undefined): Promise<VendorEntity> {
+  requireRole(ctx, 'ADMIN');
+  const commissionRate = validRate(rate);
+  return withLockedVendor(ctx, id, async (tx, v) => {
+    const updated = await change(tx, v, 'vendor.commission-changed', { commissionRate });
+    if (updated !== v) {
+      await emitEvent<CommissionChangedV1>(tx, COMMISSION_CHANGED, 1, {
+        vendorId: v.id,
+        rate: commissionRate,
+        previousRate: v.commissionRate,
+      });
+    }
+    return updated;
+  });
+}
