@@ -23,3 +23,4 @@ export * from './money';
 export * from './pagination';
 export * from './internal-client';
 export * from './scalars';
+export * from './server/standalone';

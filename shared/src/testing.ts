@@ -3,6 +3,7 @@ import pg from 'pg';
 import { Redis } from 'ioredis';
 import { createInfra } from './infra/index';
 import type { Infra } from './infra/types';
+import { FORWARD_HEADERS, encodeIdentity, type Identity } from './identity';
 
 /**
  * Helpers for tests that talk to the real Postgres and Redis of the machine (CI starts both).
@@ -85,4 +86,43 @@ export async function eventually<T>(fn: () => Promise<T | null | undefined | fal
     if (Date.now() > end) throw new Error(`condition not met within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, stepMs));
   }
+}
+
+/** An answer of a subgraph as tests see it, with the statement count it reported. */
+export interface SubgraphAnswer<T = Record<string, unknown>> {
+  status: number;
+  data?: T | null;
+  errors?: Array<{ message: string; extensions?: { code?: string; field?: string; [k: string]: unknown } }>;
+  /** From `x-sql-statements`; -1 when absent. */
+  sqlStatements: number;
+}
+
+/** Who the call is from, as the router would forward it. */
+export interface CallerHeaders {
+  identity?: Identity | null;
+  ip?: string;
+  userAgent?: string;
+}
+
+/** POSTs a GraphQL operation to a subgraph the way the router does (secret, forwarded caller). */
+export async function callSubgraph<T = Record<string, unknown>>(
+  url: string,
+  secret: string,
+  query: string,
+  variables: Record<string, unknown> = {},
+  caller: CallerHeaders = {},
+): Promise<SubgraphAnswer<T>> {
+  const headers: Record<string, string> = { 'content-type': 'application/json', [FORWARD_HEADERS.secret]: secret };
+  if (caller.identity) headers[FORWARD_HEADERS.identity] = encodeIdentity(caller.identity);
+  if (caller.ip) headers[FORWARD_HEADERS.clientIp] = caller.ip;
+  if (caller.userAgent) headers[FORWARD_HEADERS.userAgent] = caller.userAgent;
+  const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
+  const body = (await res.json()) as Omit<SubgraphAnswer<T>, 'status' | 'sqlStatements'>;
+  return { ...body, status: res.status, sqlStatements: Number(res.headers.get('x-sql-statements') ?? -1) };
+}
+
+/** The data of an answer that must have succeeded. */
+export function dataOf<T>(answer: SubgraphAnswer<T>): T {
+  if (answer.errors?.length || !answer.data) throw new Error(`expected data, got ${JSON.stringify(answer.errors ?? answer)}`);
+  return answer.data;
 }

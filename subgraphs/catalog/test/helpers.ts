@@ -1,12 +1,13 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import {
-  FORWARD_HEADERS,
+  dataOf,
+  type SubgraphAnswer,
+  callSubgraph,
   createLogger,
   createTestDatabase,
   createTestInfra,
   decodeIdentity,
-  encodeIdentity,
   startSubgraphServer,
   type BaseContext,
   type Identity,
@@ -23,11 +24,7 @@ export interface FakeStore {
   members: Record<string, 'OWNER' | 'STAFF'>;
 }
 
-export interface GqlResult<T> {
-  data?: T | null;
-  errors?: Array<{ message: string; extensions?: { code?: string; field?: string } }>;
-  sqlStatements: number;
-}
+export type GqlResult<T> = SubgraphAnswer<T>;
 
 export interface TestCatalog {
   catalog: RunningCatalog;
@@ -103,24 +100,15 @@ export async function startTestCatalog(env: Record<string, string> = {}): Promis
   const vendors = await fakeVendors(stores, seenByVendors, config.ROUTER_SECRET, db);
   const peers = { vendors: vendors.url };
   const catalog = await startCatalog({ config, databaseUrl: db.url, infra, log: createLogger('catalog-test', 'silent'), peers, port: 0 });
-  const call: TestCatalog['call'] = async (query, variables = {}, identity = null) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json', [FORWARD_HEADERS.secret]: config.ROUTER_SECRET };
-    if (identity) headers[FORWARD_HEADERS.identity] = encodeIdentity(identity);
-    const res = await fetch(catalog.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-    const body = (await res.json()) as GqlResult<never>;
-    return { ...body, sqlStatements: Number(res.headers.get('x-sql-statements') ?? -1) };
-  };
+  const call: TestCatalog['call'] = (query, variables = {}, identity = null) =>
+    callSubgraph(catalog.url, config.ROUTER_SECRET, query, variables, { identity });
   return {
     catalog,
     infra,
     stores,
     seenByVendors,
     call,
-    ok: async (query, variables, identity) => {
-      const r = await call(query, variables, identity);
-      if (r.errors?.length || !r.data) throw new Error(`expected data, got ${JSON.stringify(r.errors ?? r)}`);
-      return r.data as never;
-    },
+    ok: async (query, variables, identity) => dataOf(await call(query, variables, identity)),
     sql: (text, params) => catalog.dataSource.query(text, params),
     stop: async () => {
       await catalog.stop();

@@ -2,11 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  FORWARD_HEADERS,
+  dataOf,
+  callSubgraph,
   createLogger,
   createTestDatabase,
   createTestInfra,
-  encodeIdentity,
   type Identity,
   type Infra,
   type MessageProviders,
@@ -67,26 +67,18 @@ export async function startTestIdentity(env: Record<string, string> = {}, provid
     providers,
     port: 0,
   });
-  const call: TestIdentity['call'] = async (query, variables = {}, o = {}) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json', [FORWARD_HEADERS.secret]: config.ROUTER_SECRET };
-    const identity = o.identity ?? (o.token ? identityFromToken(o.token) : undefined);
-    if (identity) headers[FORWARD_HEADERS.identity] = encodeIdentity(identity);
-    headers[FORWARD_HEADERS.clientIp] = o.ip ?? '10.0.0.1';
-    if (o.userAgent) headers[FORWARD_HEADERS.userAgent] = o.userAgent;
-    const res = await fetch(server.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-    const body = (await res.json()) as GqlResult;
-    return { ...body, status: res.status, sqlStatements: Number(res.headers.get('x-sql-statements') ?? -1) } as never;
-  };
+  const call: TestIdentity['call'] = (query, variables = {}, o = {}) =>
+    callSubgraph(server.url, config.ROUTER_SECRET, query, variables, {
+      identity: o.identity ?? (o.token ? identityFromToken(o.token) : undefined),
+      ip: o.ip ?? '10.0.0.1',
+      userAgent: o.userAgent,
+    });
   return {
     server,
     infra,
     databaseUrl: db.url,
     call,
-    ok: async (query, variables, o) => {
-      const r = await call(query, variables, o);
-      if (r.errors?.length || !r.data) throw new Error(`expected data, got ${JSON.stringify(r.errors ?? r)}`);
-      return r.data as never;
-    },
+    ok: async (query, variables, o) => dataOf(await call(query, variables, o)),
     sql: (text, params) => server.dataSource.query(text, params),
     stop: async () => {
       await server.stop();

@@ -3,11 +3,11 @@ import { parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { DataSource } from 'typeorm';
 import {
-  FORWARD_HEADERS,
+  dataOf,
+  callSubgraph,
   createLogger,
   createTestDatabase,
   createTestInfra,
-  encodeIdentity,
   startSubgraphServer,
   type BaseContext,
   type Identity,
@@ -146,13 +146,8 @@ export async function startTestReviews(env: Record<string, string> = {}): Promis
   peers.catalog = fakes[0]!.url;
   peers.vendors = fakes[1]!.url;
 
-  const call: TestReviews['call'] = async (query, variables = {}, as) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json', [FORWARD_HEADERS.secret]: config.ROUTER_SECRET };
-    if (as) headers[FORWARD_HEADERS.identity] = encodeIdentity(as);
-    const res = await fetch(server.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-    const body = (await res.json()) as GqlResult;
-    return { ...body, status: res.status, sqlStatements: Number(res.headers.get('x-sql-statements') ?? -1) } as never;
-  };
+  const call: TestReviews['call'] = (query, variables = {}, as) =>
+    callSubgraph(server.url, config.ROUTER_SECRET, query, variables, { identity: as });
   return {
     server,
     infra,
@@ -161,11 +156,7 @@ export async function startTestReviews(env: Record<string, string> = {}): Promis
     peers,
     routerSecret: config.ROUTER_SECRET,
     call,
-    ok: async (query, variables, as) => {
-      const r = await call(query, variables, as);
-      if (r.errors?.length || !r.data) throw new Error(`expected data, got ${JSON.stringify(r.errors ?? r)}`);
-      return r.data as never;
-    },
+    ok: async (query, variables, as) => dataOf(await call(query, variables, as)),
     sql: (text, params) => server.dataSource.query(text, params),
     product: (status = 'PUBLISHED', vendorId = randomUUID()) => {
       const id = randomUUID();

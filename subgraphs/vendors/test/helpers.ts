@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import {
-  FORWARD_HEADERS,
+  dataOf,
+  callSubgraph,
   createLogger,
   createTestDatabase,
   createTestInfra,
-  encodeIdentity,
   seedUuid,
   type Identity,
   type Infra,
@@ -45,22 +45,12 @@ export async function startTestVendors(env: Record<string, string> = {}): Promis
   const infra = createTestInfra('redis');
   const config = loadVendorsConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
   const server = await startVendors({ config, databaseUrl: db.url, infra, log: createLogger('vendors-test', 'silent'), port: 0 });
-  const call: TestVendors['call'] = async (query, variables = {}, o = {}) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json', [FORWARD_HEADERS.secret]: config.ROUTER_SECRET };
-    if (o.identity) headers[FORWARD_HEADERS.identity] = encodeIdentity(o.identity);
-    const res = await fetch(server.url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
-    const body = (await res.json()) as GqlResult;
-    return { ...body, status: res.status, sqlStatements: Number(res.headers.get('x-sql-statements') ?? -1) } as never;
-  };
+  const call: TestVendors['call'] = (query, variables = {}, o = {}) => callSubgraph(server.url, config.ROUTER_SECRET, query, variables, o);
   return {
     server,
     infra,
     call,
-    ok: async (query, variables, o) => {
-      const r = await call(query, variables, o);
-      if (r.errors?.length || !r.data) throw new Error(`expected data, got ${JSON.stringify(r.errors ?? r)}`);
-      return r.data as never;
-    },
+    ok: async (query, variables, o) => dataOf(await call(query, variables, o)),
     sql: (text, params) => server.dataSource.query(text, params),
     stop: async () => {
       await server.stop();
