@@ -79,6 +79,10 @@ export class Init1764100000000 implements MigrationInterface {
          WHERE status = 'PUBLISHED' AND moderation = 'ACTIVE' AND NOT vendor_hidden`,
       `CREATE INDEX product_visible_price_idx ON product (price_kobo, id)
          WHERE status = 'PUBLISHED' AND moderation = 'ACTIVE' AND NOT vendor_hidden`,
+      `CREATE INDEX product_visible_rating_idx ON product ((coalesce(rating_average, 0)) DESC, rating_count DESC, id DESC)
+         WHERE status = 'PUBLISHED' AND moderation = 'ACTIVE' AND NOT vendor_hidden`,
+      `CREATE INDEX product_visible_popular_idx ON product (view_count DESC, id DESC)
+         WHERE status = 'PUBLISHED' AND moderation = 'ACTIVE' AND NOT vendor_hidden`,
       `CREATE TABLE variant (
         id uuid PRIMARY KEY,
         product_id uuid NOT NULL REFERENCES product (id) ON DELETE CASCADE,
