@@ -155,6 +155,10 @@ export async function listProducts(ctx: CatalogContext, args: ListArgs, scope: L
     pageInfo: { hasNextPage: entities.length > limit, endCursor: edges.at(-1)?.cursor ?? null },
     // count(*) rather than getCount()'s count(DISTINCT id): no join can duplicate rows here, and
     // the plain count is an index-only scan (5x faster at 100k products).
-    totalCount: () => (count ??= base().select('count(*)', 'n').getRawOne<{ n: string }>().then((r) => Number(r?.n ?? 0))),
+    totalCount: () =>
+      (count ??= base()
+        .select('count(*)', 'n')
+        .getRawOne<{ n: string }>()
+        .then((r) => Number(r?.n ?? 0))),
   };
 }
