@@ -18,7 +18,6 @@ export * from './seed';
 export * from './server/subgraph-module';
 export * from './server/run-subgraph';
 export * from './composition-config';
-export * from './testing';
 export * from './money';
 export * from './pagination';
 export * from './internal-client';

@@ -3,16 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { print, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import {
-  createLogger,
-  createTestDatabase,
-  createTestInfra,
-  readSubgraphConfig,
-  repoRoot,
-  type Infra,
-  type RunningServer,
-  type SubgraphModule,
-} from '@fashionistar/shared';
+import { createLogger, readSubgraphConfig, repoRoot, type Infra, type RunningServer, type SubgraphModule } from '@fashionistar/shared';
+import { createTestDatabase, createTestInfra } from '@fashionistar/shared/src/testing';
 import { loadIdentityConfig } from '@fashionistar/identity/src/config';
 import { startIdentity, type RunningIdentity } from '@fashionistar/identity/src/server';
 import { loadRouterConfig } from '@fashionistar/router/src/config';

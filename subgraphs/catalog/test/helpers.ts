@@ -1,20 +1,22 @@
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import {
-  dataOf,
-  type SubgraphAnswer,
-  callSubgraph,
   createLogger,
-  createTestDatabase,
-  createTestInfra,
   decodeIdentity,
   startSubgraphServer,
   type BaseContext,
   type Identity,
   type Infra,
   type RunningServer,
-  type TestDatabase,
 } from '@fashionistar/shared';
+import {
+  dataOf,
+  type SubgraphAnswer,
+  callSubgraph,
+  createTestDatabase,
+  createTestInfra,
+  type TestDatabase,
+} from '@fashionistar/shared/src/testing';
 import { loadCatalogConfig } from '../src/config';
 import { startCatalog, type RunningCatalog } from '../src/server';
 import { createDataSource } from '@fashionistar/shared';

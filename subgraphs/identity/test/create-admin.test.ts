@@ -2,7 +2,7 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { eventually } from '@fashionistar/shared';
+import { eventually } from '@fashionistar/shared/src/testing';
 import {
   AUTH_FIELDS,
   codes,

@@ -1,17 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import {
-  dataOf,
-  callSubgraph,
-  createLogger,
-  createTestDatabase,
-  createTestInfra,
-  type Identity,
-  type Infra,
-  type MessageProviders,
-  type Role,
-} from '@fashionistar/shared';
+import { createLogger, type Identity, type Infra, type MessageProviders, type Role } from '@fashionistar/shared';
+import { dataOf, callSubgraph, createTestDatabase, createTestInfra } from '@fashionistar/shared/src/testing';
 import { loadIdentityConfig } from '../src/config';
 import { startIdentity, type RunningIdentity } from '../src/server';
 

@@ -1,7 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { eventually, type EventEnvelope, type Infra } from '@fashionistar/shared';
+import { type EventEnvelope, type Infra } from '@fashionistar/shared';
+import { eventually } from '@fashionistar/shared/src/testing';
 import type { IdentityContext } from '../src/context';
 import { applySessionRevoked, SESSION_REVOKED_EVENT, watchMySession } from '../src/services/session.service';
 import { AUTH_FIELDS, codes, identityFromToken, registerUser, startTestIdentity, type TestIdentity } from './helpers';

@@ -3,11 +3,7 @@ import { parse } from 'graphql';
 import { buildSubgraphSchema } from '@apollo/subgraph';
 import type { DataSource } from 'typeorm';
 import {
-  dataOf,
-  callSubgraph,
   createLogger,
-  createTestDatabase,
-  createTestInfra,
   startSubgraphServer,
   type BaseContext,
   type Identity,
@@ -15,6 +11,7 @@ import {
   type Role,
   type RunningServer,
 } from '@fashionistar/shared';
+import { dataOf, callSubgraph, createTestDatabase, createTestInfra } from '@fashionistar/shared/src/testing';
 import { loadReviewsConfig } from '../src/config';
 import { startReviews, type RunningReviews } from '../src/server';
 

@@ -1,15 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import {
-  dataOf,
-  callSubgraph,
-  createLogger,
-  createTestDatabase,
-  createTestInfra,
-  seedUuid,
-  type Identity,
-  type Infra,
-  type Role,
-} from '@fashionistar/shared';
+import { createLogger, seedUuid, type Identity, type Infra, type Role } from '@fashionistar/shared';
+import { dataOf, callSubgraph, createTestDatabase, createTestInfra } from '@fashionistar/shared/src/testing';
 import { loadVendorsConfig } from '../src/config';
 import { startVendors, type RunningVendors } from '../src/server';
 
