@@ -36,7 +36,7 @@ describe('subgraph server', () => {
   const clients: Client[] = [];
 
   const schema = buildSubgraphSchema({
-    typeDefs: parse(`type Query { hello: String, whoami: String, boom: String, bad: String }`),
+    typeDefs: parse(`type Query { hello: String, whoami: String, boom: String, bad: String, slow: String }`),
     resolvers: {
       Query: {
         hello: () => {
@@ -50,6 +50,7 @@ describe('subgraph server', () => {
         bad: () => {
           throw new BadUserInputError('x', 'field');
         },
+        slow: () => new Promise((resolve) => setTimeout(() => resolve('done'), 400)),
       },
     },
   });
@@ -224,10 +225,23 @@ describe('subgraph server', () => {
     assert.deepEqual(await wsRun(client, '{ whoami }'), { results: [{ data: { whoami: 'ws-user' } }] });
   });
 
-  it('stops cleanly and then refuses connections', TIMEOUT, async () => {
-    await Promise.all(clients.map((c) => c.dispose()));
+  it('stops cleanly: drains a request in flight, closes sockets, then refuses connections', TIMEOUT, async () => {
     const { port } = server;
-    await server.stop();
+    // A request already running when stop() is called still gets its answer.
+    const inFlight = post(JSON.stringify({ query: '{ slow }' }), { 'x-fsg-router-secret': SECRET });
+    await new Promise((r) => setTimeout(r, 100));
+    const socketClosed = new Promise<number>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${port}/graphql`, 'graphql-transport-ws');
+      ws.on('close', (code) => resolve(code));
+    });
+    await new Promise((r) => setTimeout(r, 50));
+    const stopping = server.stop();
+    const answer = await inFlight;
+    assert.equal(answer.status, 200);
+    assert.deepEqual(answer.json, { data: { slow: 'done' } });
+    await stopping;
+    assert.ok((await socketClosed) > 0, 'open sockets are closed by stop()');
+    await Promise.all(clients.map((c) => c.dispose()));
     await server.stop(); // idempotent
     await assert.rejects(fetch(`http://127.0.0.1:${port}/health`), (error: unknown) => {
       const cause = (error as { cause?: { code?: string } }).cause;
