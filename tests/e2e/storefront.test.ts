@@ -205,6 +205,10 @@ describe('storefront journeys through the router', () => {
         { i: { title: 'Test Product', description: 'd', price: '100.00', categoryId: categories[0]!.id, ...patch } },
         vendor,
       );
+    const mine = async () =>
+      (await ok<{ myStore: { products: { totalCount: number } } }>(`{ myStore { products(first: 1) { totalCount } } }`, {}, vendor)).myStore
+        .products.totalCount;
+    const before = await mine();
     for (const [patch, field] of [
       [{ price: '-1.00' }, 'price'],
       [{ categoryId: '5d1f4a4e-0000-4000-8000-000000000000' }, 'categoryId'],
@@ -213,6 +217,7 @@ describe('storefront journeys through the router', () => {
       assert.deepEqual(codes(r), ['BAD_USER_INPUT']);
       assert.equal(r.errors![0]!.extensions!.field, field);
     }
+    assert.equal(await mine(), before, 'nothing written');
   });
 
   it('keeps a product page N+1-free across subgraphs: the SQL count does not grow with page size', async () => {

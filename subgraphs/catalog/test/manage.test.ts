@@ -183,12 +183,36 @@ describe('catalog: vendors manage their products', () => {
       `SELECT delta, resulting_stock, reason FROM stock_movement WHERE product_id = $1 ORDER BY created_at, resulting_stock DESC`,
       [p.id],
     );
-    assert.equal(ledger.length, 9);
+    assert.equal(ledger.length, 10, 'initial stock, a restock, a refused change (not written) and 8 sales');
+    assert.equal(ledger[0]!.reason, 'initial stock');
     assert.equal(
-      ledger.reduce((s, r) => s + r.delta, 0),
-      -5,
+      ledger.reduce((sum, r) => sum + r.delta, 0),
+      0,
+      'the ledger adds up to the stock',
     );
     assert.ok(ledger.every((r) => r.resulting_stock >= 0));
+  });
+
+  it('keeps every variant price above zero when the product price drops', async () => {
+    const { createProduct: p } = await t.ok<{ createProduct: { id: string } }>(
+      CREATE,
+      { i: input({ title: 'Aso-Oke Cap', price: '10000', variants: [{ size: 'S', priceDelta: '-9000' }] }) },
+      owner,
+    );
+    const r = await t.call(`mutation($id: ID!) { updateProduct(id: $id, input: { price: "500.00" }) { id } }`, { id: p.id }, owner);
+    assert.deepEqual(codes(r), ['BAD_USER_INPUT']);
+    assert.equal(r.errors![0]!.extensions!.field, 'price');
+    const [row] = await t.sql<{ price_kobo: string }>(`SELECT price_kobo FROM product WHERE id = $1`, [p.id]);
+    assert.equal(row!.price_kobo, '1000000', 'nothing written');
+    await t.ok(`mutation($id: ID!) { updateProduct(id: $id, input: { price: "9500.00" }) { id } }`, { id: p.id }, owner);
+  });
+
+  it('counts one view per product and client address in a window', async () => {
+    const { createProduct: p } = await t.ok<{ createProduct: { id: string } }>(CREATE, { i: input({ title: 'Viewed Kaftan' }) }, owner);
+    await t.ok(`mutation($id: ID!) { publishProduct(id: $id) { id } }`, { id: p.id }, owner);
+    for (let i = 0; i < 5; i++) await t.ok(`mutation($id: ID!) { recordProductView(id: $id) }`, { id: p.id });
+    const [row] = await t.sql<{ view_count: string }>(`SELECT view_count FROM product WHERE id = $1`, [p.id]);
+    assert.equal(row!.view_count, '1');
   });
 
   it('lets admins hide a product with a reason (moderation after the fact)', async () => {

@@ -5,10 +5,8 @@ export const reviewsSpec = {
   ...commonSpec,
   REVIEWS_PORT: int('port of the reviews subgraph', 4004, 0, 65535),
   REVIEWS_HOST: str('interface the reviews subgraph binds', '127.0.0.1'),
-  // The launcher (`npm start`) and tests pass peers directly; these two matter only when
-  // src/index.ts runs the subgraph as its own process.
-  CATALOG_URL: str('GraphQL URL of the catalog subgraph (product owners and status)', 'http://127.0.0.1:4002/graphql'),
-  VENDORS_URL: str('GraphQL URL of the vendors subgraph (store membership)', 'http://127.0.0.1:4003/graphql'),
+  // No peer URLs here: the catalog and vendors URLs it calls come from the launcher (`npm start`),
+  // the standalone runner (schema/subgraphs.json `urlEnv`) or the tests, as `peers`.
   SEED: bool('seed demo reviews at start (never in production)', true),
   SEED_SCALE: int('demo products the seed reviews (product:1..N, as the catalog seeds them)', 2000, 0, 1_000_000),
 };

@@ -39,7 +39,8 @@ export interface PeerCall {
  * write time): products with their store and status, and store members.
  */
 export interface Fixtures {
-  products: Map<string, { vendorId: string; status: string }>;
+  /** `visible` (default true) is false for a product an admin hid or whose store is suspended. */
+  products: Map<string, { vendorId: string; status: string; visible?: boolean }>;
   /** `${vendorId}:${userId}` → role in the store. */
   members: Map<string, string>;
 }
@@ -68,7 +69,7 @@ export function startFakePeer(
                 record('productOwners', ids, ctx);
                 return ids.flatMap((id) => {
                   const p = fixtures.products.get(id);
-                  return p ? [{ productId: id, vendorId: p.vendorId, status: p.status, visible: true }] : [];
+                  return p ? [{ productId: id, vendorId: p.vendorId, status: p.status, visible: p.visible ?? true }] : [];
                 });
               },
             },
@@ -120,8 +121,11 @@ export interface TestReviews {
   /** Data of a call that must succeed. */
   ok<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: Identity): Promise<T>;
   sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
-  /** Registers a product with the fake catalog; PUBLISHED by a fresh store unless told otherwise. */
-  product(status?: string, vendorId?: string): string;
+  /**
+   * Registers a product with the fake catalog; PUBLISHED by a fresh store and visible unless told
+   * otherwise (`visible: false` is a product an admin hid or whose store is suspended).
+   */
+  product(status?: string, vendorId?: string, visible?: boolean): string;
   stop(): Promise<void>;
 }
 
@@ -155,9 +159,9 @@ export async function startTestReviews(env: Record<string, string> = {}): Promis
     call,
     ok: async (query, variables, as) => dataOf(await call(query, variables, as)),
     sql: (text, params) => server.dataSource.query(text, params),
-    product: (status = 'PUBLISHED', vendorId = randomUUID()) => {
+    product: (status = 'PUBLISHED', vendorId = randomUUID(), visible = true) => {
       const id = randomUUID();
-      fixtures.products.set(id, { vendorId, status });
+      fixtures.products.set(id, { vendorId, status, visible });
       return id;
     },
     stop: async () => {
@@ -241,14 +245,21 @@ export async function aggregateVsReviews(t: TestReviews, productId: string): Pro
   return { stored: stored ?? { count: 0, sum: 0, s1: 0, s2: 0, s3: 0, s4: 0, s5: 0 }, computed };
 }
 
-/** Payloads of `reviews.product-rating.changed` events for a product, oldest first. */
-export async function ratingEvents(
-  t: TestReviews,
-  productId: string,
-): Promise<Array<{ productId: string; average: number | null; count: number }>> {
-  const rows = await t.sql<{ payload: { productId: string; average: number | null; count: number } }>(
+export interface RatingEvent {
+  productId: string;
+  average: number | null;
+  count: number;
+  version: number;
+}
+
+/**
+ * Payloads of `reviews.product-rating.changed` events for a product, in the order of their
+ * `version` (the order the aggregate changes committed in, which occurredAt is not).
+ */
+export async function ratingEvents(t: TestReviews, productId: string): Promise<RatingEvent[]> {
+  const rows = await t.sql<{ payload: RatingEvent }>(
     `SELECT payload FROM outbox_event WHERE type = 'reviews.product-rating.changed' AND version = 1 AND payload->>'productId' = $1
-      ORDER BY occurred_at, (payload->>'count')::int`,
+      ORDER BY (payload->>'version')::bigint, occurred_at`,
     [productId],
   );
   return rows.map((r) => r.payload);

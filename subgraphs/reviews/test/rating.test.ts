@@ -1,7 +1,16 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { addReview, aggregateVsReviews, identity, ratingEvents, ratingOf, startTestReviews, type TestReviews } from './helpers';
+import {
+  addReview,
+  aggregateVsReviews,
+  identity,
+  ratingEvents,
+  ratingOf,
+  startTestReviews,
+  type RatingEvent,
+  type TestReviews,
+} from './helpers';
 
 const buckets = (s5: number, s4: number, s3: number, s2: number, s1: number) => [
   { stars: 5, count: s5 },
@@ -78,6 +87,44 @@ describe('reviews: the product rating aggregate', () => {
       ],
       'one event per aggregate change, none for changes that leave it alone',
     );
+    assert.deepEqual(
+      (await ratingEvents(t, p)).map((e) => e.version),
+      [1, 2, 3, 4, 5, 6, 7, 8, 9],
+      'each change moves the version on by one',
+    );
+    assert.deepEqual(await t.sql(`SELECT version FROM product_rating WHERE product_id = $1`, [p]), [{ version: '9' }]);
+  });
+
+  /** Every rating event of a product, in no particular order. */
+  const allEvents = async (productId: string) =>
+    (
+      await t.sql<{ payload: RatingEvent }>(
+        `SELECT payload FROM outbox_event WHERE type = 'reviews.product-rating.changed' AND payload->>'productId' = $1`,
+        [productId],
+      )
+    ).map((r) => r.payload);
+
+  it('versions concurrent changes in commit order: the highest version carries the final aggregate', async () => {
+    const p = t.product();
+    const ratings = Array.from({ length: 20 }, (_, i) => 1 + ((i * 3) % 5));
+    await Promise.all(ratings.map((r) => addReview(t, identity('CUSTOMER'), p, r)));
+    const events = await allEvents(p);
+    const byVersion = [...events].sort((a, b) => a.version - b.version);
+    assert.deepEqual(
+      byVersion.map((e) => e.version),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+      'one version per change: none shared, none skipped',
+    );
+    // Every change is an addition, so in commit order the count grows by one each time.
+    assert.deepEqual(
+      byVersion.map((e) => e.count),
+      Array.from({ length: 20 }, (_, i) => i + 1),
+      'version order is the order the aggregate changed in',
+    );
+    const latest = byVersion.at(-1)!;
+    const rating = await consistent(p);
+    assert.deepEqual([latest.count, latest.average], [20, rating.average], 'the highest version carries the final state');
+    assert.deepEqual(await t.sql(`SELECT version FROM product_rating WHERE product_id = $1`, [p]), [{ version: '20' }]);
   });
 
   it('counts concurrent reviews of one product exactly', async () => {
@@ -111,5 +158,13 @@ describe('reviews: the product rating aggregate', () => {
     ]);
     const rating = await consistent(p);
     assert.equal(rating.count, 8 - 2 - 1 - 1 + 4);
+    const byVersion = (await allEvents(p)).sort((a, b) => a.version - b.version);
+    assert.deepEqual(
+      byVersion.map((e) => e.version),
+      byVersion.map((_e, i) => i + 1),
+      'strictly increasing versions, one per change',
+    );
+    const latest = byVersion.at(-1)!;
+    assert.deepEqual([latest.count, latest.average], [rating.count, rating.average], 'the highest version is the final state');
   });
 });

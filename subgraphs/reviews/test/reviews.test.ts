@@ -74,6 +74,7 @@ describe('reviews: adding, changing, deleting and moderating', () => {
   it('names the field at fault for bad input and writes nothing', async () => {
     const published = t.product();
     const draft = t.product('DRAFT');
+    const invisible = t.product('PUBLISHED', undefined, false);
     const cases: Array<[Record<string, unknown>, string]> = [
       [{ productId: published, rating: 0, body: 'ok' }, 'rating'],
       [{ productId: published, rating: 6, body: 'ok' }, 'rating'],
@@ -82,6 +83,8 @@ describe('reviews: adding, changing, deleting and moderating', () => {
       [{ productId: published, rating: 3, body: 'x'.repeat(5001) }, 'body'],
       [{ productId: published, rating: 3, body: 'ok', title: 'x'.repeat(121) }, 'title'],
       [{ productId: draft, rating: 3, body: 'ok' }, 'productId'],
+      // PUBLISHED, but hidden by an admin or in a suspended store: not on sale either.
+      [{ productId: invisible, rating: 3, body: 'ok' }, 'productId'],
       [{ productId: randomUUID(), rating: 3, body: 'ok' }, 'productId'],
       [{ productId: 'not-a-uuid', rating: 3, body: 'ok' }, 'productId'],
     ];
@@ -91,6 +94,7 @@ describe('reviews: adding, changing, deleting and moderating', () => {
     }
     assert.equal(await rowsOf(published), 0);
     assert.equal(await rowsOf(draft), 0);
+    assert.equal(await rowsOf(invisible), 0);
     assert.ok(!t.calls.some((c) => c.ids.includes('not-a-uuid')), 'an id that cannot exist is not sent to the catalog');
   });
 
@@ -178,6 +182,24 @@ describe('reviews: adding, changing, deleting and moderating', () => {
     const theirs = await addReview(t, identity('CUSTOMER'), t.product(), 1);
     assert.deepEqual(await t.ok(DELETE, { id: theirs.id }, identity('ADMIN')), { deleteReview: true });
     assert.equal(await rowsOf(theirs.product.id), 0);
+  });
+
+  it('refuses the author deleting a review a moderator hid (it could be written again, visible); admins may', async () => {
+    const author = identity('CUSTOMER');
+    const admin = identity('ADMIN');
+    const productId = t.product();
+    const r = await addReview(t, author, productId, 1, 'Buy fakes at my stall instead');
+    await t.ok(HIDE, { id: r.id, reason: 'Advertising' }, admin);
+
+    const refused = await t.call(DELETE, { id: r.id }, author);
+    assert.deepEqual(codes(refused), ['FORBIDDEN']);
+    assert.equal(await rowsOf(productId), 1, 'the hidden review stays');
+    const again = await t.call(ADD, { i: { productId, rating: 1, body: 'Buy fakes at my stall instead' } }, author);
+    assert.deepEqual(codes(again), ['CONFLICT'], 'so the author cannot post it again, visible');
+    assert.deepEqual(codes(await t.call(DELETE, { id: r.id }, identity('CUSTOMER'))), ['NOT_FOUND'], 'others do not see it at all');
+
+    assert.deepEqual(await t.ok(DELETE, { id: r.id }, admin), { deleteReview: true });
+    assert.equal(await rowsOf(productId), 0);
   });
 
   it('lets admins hide and unhide reviews; hidden ones leave public lists and reasons stay with admins', async () => {

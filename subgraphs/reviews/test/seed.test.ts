@@ -73,6 +73,20 @@ describe('reviews: demo seed', () => {
       rated!.n,
       'every rated product is in one snapshot',
     );
+    // Each entry carries the aggregate's version, as `reviews.product-rating.changed` does.
+    const entries = await t.sql<{ entry: Record<string, unknown>; version: string; count: number }>(
+      `SELECT e AS entry, pr.version, pr.count FROM outbox_event o
+         CROSS JOIN LATERAL jsonb_array_elements(o.payload->'ratings') e
+         JOIN product_rating pr ON pr.product_id = (e->>'productId')::uuid
+        WHERE o.type = 'reviews.ratings.snapshot'`,
+    );
+    assert.equal(entries.length, rated!.n);
+    for (const { entry, version, count } of entries) {
+      assert.deepEqual(Object.keys(entry).sort(), ['average', 'count', 'productId', 'version']);
+      assert.equal(entry.version, 1, 'a freshly seeded aggregate is version 1');
+      assert.equal(String(entry.version), version);
+      assert.equal(entry.count, count);
+    }
   });
 
   it('fills the aggregate consistently and is idempotent', async () => {
@@ -97,8 +111,18 @@ describe('reviews: demo seed', () => {
     const inserted = await seedReviews(t.server.dataSource, log, 150);
     assert.ok(inserted > 0);
     assert.deepEqual(await mismatches(), []);
-    const [row] = await t.sql<{ count: number }>(`SELECT count FROM product_rating WHERE product_id = $1`, [productId]);
+    const [row] = await t.sql<{ count: number; version: string }>(`SELECT count, version FROM product_rating WHERE product_id = $1`, [
+      productId,
+    ]);
     assert.ok(row!.count >= 2, 'the real review and the seeded ones are all counted');
+    assert.equal(row!.version, '2', 'the seed changed the aggregate the review made (version 1): version 2');
+    const [snap] = await t.sql<{ entry: { count: number; version: number } }>(
+      `SELECT e AS entry FROM outbox_event o CROSS JOIN LATERAL jsonb_array_elements(o.payload->'ratings') e
+        WHERE o.type = 'reviews.ratings.snapshot' AND e->>'productId' = $1 ORDER BY (e->>'version')::bigint DESC LIMIT 1`,
+      [productId],
+    );
+    assert.deepEqual(snap!.entry.version, 2, 'its snapshot entry outranks the event of the review (version 1)');
+    assert.equal(snap!.entry.count, row!.count);
   });
 
   it('seeds the default 2000 products quickly', async () => {

@@ -23,12 +23,12 @@ describe('vendors: approval, suspension, commission, audit trail and events', ()
     t.sql<AuditRow>(`SELECT action, actor_id, changes FROM vendor_audit WHERE vendor_id = $1 AND action <> 'vendor.applied' ORDER BY id`, [
       vendorId,
     ]);
-  /** Status changes after the application, oldest first (sequential calls: occurred_at orders them). */
+  /** Status changes after the application, in the order of their version (the order they committed in). */
   const events = (vendorId: string) =>
     t.sql<{ type: string; payload: Record<string, unknown> }>(
       `SELECT type, payload FROM outbox_event
         WHERE type = 'vendors.vendor.status-changed' AND payload->>'vendorId' = $1 AND payload->>'previousStatus' IS NOT NULL
-        ORDER BY occurred_at, id`,
+        ORDER BY (payload->>'version')::bigint, occurred_at`,
       [vendorId],
     );
 
@@ -89,11 +89,22 @@ describe('vendors: approval, suspension, commission, audit trail and events', ()
     assert.deepEqual(rows[2]!.changes.status, { from: 'SUSPENDED', to: 'APPROVED' });
     assert.deepEqual(rows[2]!.changes.suspendedReason, { from: 'Counterfeit goods', to: null });
 
+    // The application was version 1; each change moves it on by one (the repeated approval did not).
     assert.deepEqual(await events(vendor.id), [
-      { type: 'vendors.vendor.status-changed', payload: { vendorId: vendor.id, status: 'APPROVED', previousStatus: 'PENDING' } },
-      { type: 'vendors.vendor.status-changed', payload: { vendorId: vendor.id, status: 'SUSPENDED', previousStatus: 'APPROVED' } },
-      { type: 'vendors.vendor.status-changed', payload: { vendorId: vendor.id, status: 'APPROVED', previousStatus: 'SUSPENDED' } },
+      {
+        type: 'vendors.vendor.status-changed',
+        payload: { vendorId: vendor.id, status: 'APPROVED', previousStatus: 'PENDING', version: 2 },
+      },
+      {
+        type: 'vendors.vendor.status-changed',
+        payload: { vendorId: vendor.id, status: 'SUSPENDED', previousStatus: 'APPROVED', version: 3 },
+      },
+      {
+        type: 'vendors.vendor.status-changed',
+        payload: { vendorId: vendor.id, status: 'APPROVED', previousStatus: 'SUSPENDED', version: 4 },
+      },
     ]);
+    assert.deepEqual(await t.sql(`SELECT version FROM vendor WHERE id = $1`, [vendor.id]), [{ version: '4' }]);
   });
 
   it('keeps the audit log append-only: the database refuses UPDATE and DELETE', async () => {
@@ -124,6 +135,35 @@ describe('vendors: approval, suspension, commission, audit trail and events', ()
     assert.deepEqual(evs, chain.map((c) => `${c.from}->${c.to}`).sort(), 'one event per status change, with the same from/to');
   });
 
+  it('versions concurrent status changes in commit order: the highest version carries the final status', async () => {
+    const { vendor } = await applyStore(t);
+    await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        i % 2 === 0
+          ? t.ok(APPROVE, { id: vendor.id }, { identity: admin() })
+          : t.ok(SUSPEND, { id: vendor.id, reason: `Review ${i}` }, { identity: admin() }),
+      ),
+    );
+    const all = await t.sql<{ payload: { status: string; previousStatus: string | null; version: number } }>(
+      `SELECT payload FROM outbox_event WHERE type = 'vendors.vendor.status-changed' AND payload->>'vendorId' = $1`,
+      [vendor.id],
+    );
+    const byVersion = all.map((e) => e.payload).sort((a, b) => a.version - b.version);
+    assert.equal(byVersion[0]!.version, 1, 'the application is version 1');
+    for (const [i, e] of byVersion.entries()) {
+      if (i === 0) continue;
+      assert.ok(e.version > byVersion[i - 1]!.version, 'strictly increasing: no two changes share a version');
+      assert.equal(e.previousStatus, byVersion[i - 1]!.status, 'in version order each change starts where the previous one ended');
+    }
+    const [row] = await t.sql<{ status: string; version: string }>(`SELECT status, version FROM vendor WHERE id = $1`, [vendor.id]);
+    assert.equal(byVersion.at(-1)!.status, row!.status, 'the highest version carries the final status');
+    assert.ok(byVersion.at(-1)!.version <= Number(row!.version));
+    // A new suspension reason is a change too (without a status event). Every change of this store
+    // here is audited, so the version counts the audit entries: none skipped, none shared.
+    const changes = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM vendor_audit WHERE vendor_id = $1`, [vendor.id]);
+    assert.equal(Number(row!.version), changes[0]!.n);
+  });
+
   it('sets, normalizes and clears the commission rate, refusing values outside 0..1 on `rate`', async () => {
     const { vendor } = await applyStore(t);
     const boss = admin();
@@ -151,7 +191,7 @@ describe('vendors: approval, suspension, commission, audit trail and events', ()
       `SELECT payload FROM outbox_event WHERE type = 'vendors.vendor.commission-changed' AND payload->>'vendorId' = $1 ORDER BY occurred_at`,
       [vendor.id],
     );
-    assert.deepEqual(evs[0]!.payload, { vendorId: vendor.id, rate: '0.1500', previousRate: null });
+    assert.deepEqual(evs[0]!.payload, { vendorId: vendor.id, rate: '0.1500', previousRate: null, version: 2 });
     assert.equal(evs.length, 4);
   });
 });

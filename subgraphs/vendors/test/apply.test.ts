@@ -74,7 +74,11 @@ describe('vendors: applying for a store, my store, updating it', () => {
       [vendor.id],
     );
     assert.deepEqual(events, [
-      { type: 'vendors.vendor.status-changed', version: 1, payload: { vendorId: vendor.id, status: 'PENDING', previousStatus: null } },
+      {
+        type: 'vendors.vendor.status-changed',
+        version: 1,
+        payload: { vendorId: vendor.id, status: 'PENDING', previousStatus: null, version: 1 },
+      },
     ]);
   });
 
@@ -194,5 +198,7 @@ describe('vendors: applying for a store, my store, updating it', () => {
       ],
     );
     assert.deepEqual(log[0]!.changes, [{ field: 'contactEmail', from: '"a@benin.ng"', to: null }]);
+    const [row] = await t.sql<{ version: string }>(`SELECT version FROM vendor WHERE id = $1`, [vendor.id]);
+    assert.equal(row!.version, '3', 'applied (1), then two changes; the update that changed nothing left it');
   });
 });

@@ -9,6 +9,9 @@ const LIST = `query($first: Int, $after: String, $search: String) {
 const ADMIN_LIST = `query($status: VendorStatus, $first: Int, $after: String) {
   adminVendors(status: $status, first: $first, after: $after) { edges { node { id status } } pageInfo { hasNextPage endCursor } totalCount } }`;
 
+/** A cursor holding `values`, encoded the way the lists encode theirs. */
+const cursor = (values: unknown[]): string => Buffer.from(JSON.stringify(values)).toString('base64url');
+
 interface Page {
   edges: Array<{ cursor: string; node: { id: string; name: string; status: string } }>;
   pageInfo: { hasNextPage: boolean; endCursor: string | null };
@@ -142,12 +145,57 @@ describe('vendors: reading stores (by slug, the directory, the admin list)', () 
       [{ first: 0 }, 'first'],
       [{ first: 101 }, 'first'],
       [{ after: 'garbage' }, 'after'],
-      [{ after: Buffer.from(JSON.stringify(['x', 'not-a-uuid'])).toString('base64url') }, 'after'],
+      [{ after: cursor(['x', 'not-a-uuid']) }, 'after'],
     ] as const) {
       const r = await t.call(LIST, vars);
       assert.deepEqual(codes(r), ['BAD_USER_INPUT'], JSON.stringify(vars));
       assert.equal(field(r), name);
     }
+  });
+
+  it('refuses cursors whose values have the wrong type or format, in both lists, never failing inside', async () => {
+    const id = SEED_STORES[0]!.id;
+    // Wrong for either list.
+    const both: unknown[][] = [
+      ['x', 'y'],
+      [null, null],
+      [id, 'Adire Lagos'],
+      [1, id],
+      ['Adire Lagos', 7],
+      ['Adire Lagos', id, 'extra'],
+      [id],
+    ];
+    // Wrong for the directory (a store name: trimmed, 1 to 100 characters, no NUL).
+    const byName: unknown[][] = [
+      ['', id],
+      [' Adire Lagos', id],
+      ['x'.repeat(101), id],
+      ['Adire\u0000Lagos', id],
+    ];
+    // Wrong for the admin list (the millisecond ISO text of an instant).
+    const byAge: unknown[][] = [
+      ['x', id],
+      ['Adire Lagos', id],
+      ['1', id],
+      ['2026-01-01', id],
+      ['2026-02-30T00:00:00.000Z', id],
+      ['2026-13-45T00:00:00.000Z', id],
+      ['2026-01-01T00:00:00Z', id],
+      ['2026-01-01 00:00:00.000+00', id],
+    ];
+    for (const values of [...both, ...byName]) {
+      const r = await t.call(LIST, { after: cursor(values) });
+      assert.deepEqual([codes(r), field(r)], [['BAD_USER_INPUT'], 'after'], `vendors after ${JSON.stringify(values)}`);
+    }
+    for (const values of [...both, ...byAge]) {
+      const r = await t.call(ADMIN_LIST, { after: cursor(values) }, { identity: admin() });
+      assert.deepEqual([codes(r), field(r)], [['BAD_USER_INPUT'], 'after'], `adminVendors after ${JSON.stringify(values)}`);
+    }
+    // The cursors the lists write still work.
+    const first = (await t.ok<{ vendors: Page }>(LIST, { first: 1 })).vendors;
+    assert.equal((await t.call(LIST, { first: 1, after: first.pageInfo.endCursor })).errors, undefined);
+    const oldest = (await t.ok<{ adminVendors: Page }>(ADMIN_LIST, { first: 1 }, { identity: admin() })).adminVendors;
+    assert.equal((await t.call(ADMIN_LIST, { first: 1, after: oldest.pageInfo.endCursor }, { identity: admin() })).errors, undefined);
   });
 
   it('lists every store to admins only, filtered by status, oldest first', async () => {

@@ -40,6 +40,7 @@ export type AdjustStockInput = {
   variantId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** A fashion house or label. */
 export type Brand = {
   __typename?: 'Brand';
   description?: Maybe<Scalars['String']['output']>;
@@ -49,6 +50,7 @@ export type Brand = {
   slug: Scalars['String']['output'];
 };
 
+/** A new brand. */
 export type BrandInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   logoUrl?: InputMaybe<Scalars['String']['input']>;
@@ -70,6 +72,7 @@ export type Category = {
   slug: Scalars['String']['output'];
 };
 
+/** A new category; under `parentId` when given. */
 export type CategoryInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   imageUrl?: InputMaybe<Scalars['String']['input']>;
@@ -79,6 +82,7 @@ export type CategoryInput = {
   slug?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A top-level category with its newest products, for the homepage. */
 export type CategoryRail = {
   __typename?: 'CategoryRail';
   category: Category;
@@ -104,6 +108,7 @@ export type CollectionProductsArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** A new curated collection. */
 export type CollectionInput = {
   description?: InputMaybe<Scalars['String']['input']>;
   imageUrl?: InputMaybe<Scalars['String']['input']>;
@@ -132,6 +137,7 @@ export type CreateProductInput = {
   variants?: InputMaybe<Array<VariantInput>>;
 };
 
+/** A question and its answer. */
 export type FaqInput = {
   answer: Scalars['String']['input'];
   question: Scalars['String']['input'];
@@ -148,16 +154,19 @@ export type Homepage = {
   topRated: Array<Product>;
 };
 
+/** A gallery image: an http(s) URL and its alt text. */
 export type ImageInput = {
   alt?: InputMaybe<Scalars['String']['input']>;
   url: Scalars['String']['input'];
 };
 
+/** What an admin does to a product: HIDE or REJECT (with a reason), or RESTORE. */
 export type ModerationAction =
   | 'HIDE'
   | 'REJECT'
   | 'RESTORE';
 
+/** Admin moderation, after the fact: ACTIVE, or HIDDEN/REJECTED with a reason. */
 export type ModerationStatus =
   | 'ACTIVE'
   | 'HIDDEN'
@@ -174,33 +183,43 @@ export type Money = {
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /** Adds an image at the end of the gallery (at most 30). */
   addProductImage: ProductImage;
+  /** Adds a size/colour variant to a product of the caller's store (at most 100); its stock is recorded in the ledger. */
   addVariant: ProductVariant;
   /** Adds or removes stock with a reason; every change is kept in the stock ledger. */
   adjustStock: Product;
   /** Takes a product off the storefront; publishing it again brings it back. */
   archiveProduct: Product;
+  /** Creates a brand (ADMIN). CONFLICT on a taken slug. */
   createBrand: Brand;
+  /** Creates a category (ADMIN). CONFLICT on a taken slug. */
   createCategory: Category;
+  /** Creates a collection (ADMIN). CONFLICT on a taken slug. */
   createCollection: Collection;
   /** Creates a DRAFT product in the caller's store (any member, whatever the store's status). */
   createProduct: Product;
-  /** Hides, rejects or restores a product, with a reason (ADMIN). Moderation is after the fact. */
+  /** Hides, rejects or restores a product, with a reason (ADMIN only). Moderation is after the fact. */
   moderateProduct: Product;
   /** Makes a product visible in the storefront at once. FORBIDDEN unless the store is APPROVED. */
   publishProduct: Product;
   /** Counts a product page view (for popularity sorting). */
   recordProductView: Scalars['Boolean']['output'];
+  /** Removes a gallery image. */
   removeProductImage: Scalars['Boolean']['output'];
+  /** Removes a variant of a product of the caller's store. */
   removeVariant: Scalars['Boolean']['output'];
   /** Sets the gallery order: every image id of the product, in the new order. */
   reorderProductImages: Array<ProductImage>;
   /** Sets a collection's products in curated order (ADMIN). */
   setCollectionProducts: Collection;
-  /** Sets the storefront flags of a product (ADMIN). */
+  /** Sets the storefront flags of a product (ADMIN only). */
   setProductFlags: Product;
   /** Changes a product of the caller's store. */
   updateProduct: Product;
+  /** Changes a gallery image's URL or alt text. */
+  updateProductImage: ProductImage;
+  /** Changes a variant's size, colour, SKU or price difference (stock changes go through adjustStock). */
   updateVariant: ProductVariant;
 };
 
@@ -300,6 +319,12 @@ export type MutationUpdateProductArgs = {
 };
 
 
+export type MutationUpdateProductImageArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateImageInput;
+};
+
+
 export type MutationUpdateVariantArgs = {
   id: Scalars['ID']['input'];
   input: VariantInput;
@@ -359,6 +384,7 @@ export type Product = {
   viewCount: Scalars['Int']['output'];
 };
 
+/** A page of products (Relay connection with keyset cursors). */
 export type ProductConnection = {
   __typename?: 'ProductConnection';
   edges: Array<ProductEdge>;
@@ -367,12 +393,14 @@ export type ProductConnection = {
   totalCount: Scalars['Int']['output'];
 };
 
+/** A product in a list, with the cursor that continues after it. */
 export type ProductEdge = {
   __typename?: 'ProductEdge';
   cursor: Scalars['String']['output'];
   node: Product;
 };
 
+/** A question buyers ask, with the store's answer. */
 export type ProductFaq = {
   __typename?: 'ProductFaq';
   answer: Scalars['String']['output'];
@@ -403,6 +431,7 @@ export type ProductFilter = {
   vendorId?: InputMaybe<Scalars['ID']['input']>;
 };
 
+/** A gallery image (a URL; uploads come later). */
 export type ProductImage = {
   __typename?: 'ProductImage';
   alt?: Maybe<Scalars['String']['output']>;
@@ -433,12 +462,14 @@ export type ProductSort =
   /** Best match first (the default when searching). */
   | 'RELEVANCE';
 
+/** A name/value line of the specification sheet (e.g. Fabric: 100% cotton). */
 export type ProductSpecification = {
   __typename?: 'ProductSpecification';
   name: Scalars['String']['output'];
   value: Scalars['String']['output'];
 };
 
+/** Where a product is in its life: DRAFT (members only), PUBLISHED (on sale), ARCHIVED (off sale). */
 export type ProductStatus =
   | 'ARCHIVED'
   | 'DRAFT'
@@ -502,9 +533,16 @@ export type QueryProductsArgs = {
   sort?: InputMaybe<ProductSort>;
 };
 
+/** A line of the specification sheet. */
 export type SpecificationInput = {
   name: Scalars['String']['input'];
   value: Scalars['String']['input'];
+};
+
+/** Changes to a gallery image; omitted fields keep their value. */
+export type UpdateImageInput = {
+  alt?: InputMaybe<Scalars['String']['input']>;
+  url?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Changes to a product; omitted fields keep their value. The slug never changes. */
@@ -526,6 +564,7 @@ export type UpdateProductInput = {
   title?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** A size/colour combination of a product. */
 export type VariantInput = {
   colour?: InputMaybe<Scalars['String']['input']>;
   /** Added to the product price; may be negative. Default 0. */
@@ -690,6 +729,7 @@ export type ResolversTypes = ResolversObject<{
   ProductVariant: ResolverTypeWrapper<VariantEntity>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SpecificationInput: SpecificationInput;
+  UpdateImageInput: UpdateImageInput;
   UpdateProductInput: UpdateProductInput;
   VariantInput: VariantInput;
   Vendor: ResolverTypeWrapper<VendorRef>;
@@ -729,6 +769,7 @@ export type ResolversParentTypes = ResolversObject<{
   ProductVariant: VariantEntity;
   Query: Record<PropertyKey, never>;
   SpecificationInput: SpecificationInput;
+  UpdateImageInput: UpdateImageInput;
   UpdateProductInput: UpdateProductInput;
   VariantInput: VariantInput;
   Vendor: VendorRef;
@@ -806,6 +847,7 @@ export type MutationResolvers<ContextType = CatalogContext, ParentType extends R
   setCollectionProducts?: Resolver<ResolversTypes['Collection'], ParentType, ContextType, RequireFields<MutationSetCollectionProductsArgs, 'collectionId' | 'productIds'>>;
   setProductFlags?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationSetProductFlagsArgs, 'id'>>;
   updateProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationUpdateProductArgs, 'id' | 'input'>>;
+  updateProductImage?: Resolver<ResolversTypes['ProductImage'], ParentType, ContextType, RequireFields<MutationUpdateProductImageArgs, 'id' | 'input'>>;
   updateVariant?: Resolver<ResolversTypes['ProductVariant'], ParentType, ContextType, RequireFields<MutationUpdateVariantArgs, 'id' | 'input'>>;
 }>;
 

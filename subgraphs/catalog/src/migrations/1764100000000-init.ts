@@ -56,10 +56,9 @@ export class Init1764100000000 implements MigrationInterface {
         tailoring_lead_days integer CHECK (tailoring_lead_days BETWEEN 0 AND 365),
         tags text[] NOT NULL DEFAULT '{}',
         vendor_hidden boolean NOT NULL DEFAULT false,
-        vendor_synced_at timestamptz,
         rating_average numeric(3, 2),
         rating_count integer NOT NULL DEFAULT 0,
-        rating_synced_at timestamptz,
+        rating_version bigint NOT NULL DEFAULT 0,
         published_at timestamptz,
         created_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
@@ -70,7 +69,6 @@ export class Init1764100000000 implements MigrationInterface {
         ) STORED
       )`,
       `CREATE INDEX product_search_idx ON product USING gin (search)`,
-      `CREATE INDEX product_title_trgm_idx ON product USING gin (title gin_trgm_ops)`,
       `CREATE INDEX product_tags_idx ON product USING gin (tags)`,
       `CREATE INDEX product_vendor_idx ON product (vendor_id, created_at DESC, id DESC)`,
       `CREATE INDEX product_category_idx ON product (category_id)`,
@@ -81,6 +79,16 @@ export class Init1764100000000 implements MigrationInterface {
          WHERE status = 'PUBLISHED' AND moderation = 'ACTIVE' AND NOT vendor_hidden`,
       `CREATE INDEX product_visible_rating_idx ON product ((coalesce(rating_average, 0)) DESC, rating_count DESC, id DESC)
          WHERE status = 'PUBLISHED' AND moderation = 'ACTIVE' AND NOT vendor_hidden`,
+      // A store's public page, and the homepage rails (newest per category subtree).
+      `CREATE INDEX product_visible_vendor_idx ON product (vendor_id, published_at DESC, id DESC)
+         WHERE status = 'PUBLISHED' AND moderation = 'ACTIVE' AND NOT vendor_hidden`,
+      // Event-fed copy of each store's status (the vendors subgraph owns it), ordered by the
+      // store's own version counter: a late or repeated event never overwrites a newer one.
+      `CREATE TABLE vendor_copy (
+        vendor_id uuid PRIMARY KEY,
+        suspended boolean NOT NULL,
+        version bigint NOT NULL
+      )`,
       `CREATE INDEX product_visible_popular_idx ON product (view_count DESC, id DESC)
          WHERE status = 'PUBLISHED' AND moderation = 'ACTIVE' AND NOT vendor_hidden`,
       `CREATE TABLE variant (
@@ -155,6 +163,7 @@ export class Init1764100000000 implements MigrationInterface {
   async down(q: QueryRunner): Promise<void> {
     for (const sql of OUTBOX_SQL.down) await q.query(sql);
     for (const t of [
+      'vendor_copy',
       'search_term',
       'collection_item',
       'collection',

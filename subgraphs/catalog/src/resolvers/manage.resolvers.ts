@@ -1,5 +1,14 @@
 import type { Resolvers } from '../__generated__/resolvers-types';
-import { addImage, addVariant, adjustStock, removeImage, removeVariant, reorderImages, updateVariant } from '../services/inventory.service';
+import {
+  addImage,
+  addVariant,
+  adjustStock,
+  removeImage,
+  removeVariant,
+  updateImage,
+  reorderImages,
+  updateVariant,
+} from '../services/inventory.service';
 import {
   archiveProduct,
   createProduct,
@@ -21,6 +30,7 @@ export const manageResolvers: Resolvers = {
     updateVariant: (_p, { id, input }, ctx) => updateVariant(ctx, id, input),
     removeVariant: (_p, { id }, ctx) => removeVariant(ctx, id),
     addProductImage: (_p, { productId, input }, ctx) => addImage(ctx, productId, input),
+    updateProductImage: (_p, { id, input }, ctx) => updateImage(ctx, id, input),
     removeProductImage: (_p, { id }, ctx) => removeImage(ctx, id),
     reorderProductImages: (_p, { productId, imageIds }, ctx) => reorderImages(ctx, productId, imageIds),
     adjustStock: (_p, { input }, ctx) => adjustStock(ctx, input),

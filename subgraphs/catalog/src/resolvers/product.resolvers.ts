@@ -12,6 +12,7 @@ import {
 import { canManage } from '../services/access.service';
 import { canSee } from '../services/product.service';
 import { listProducts } from '../services/search.service';
+import { emptyPage, storeFirstPage } from '../services/showcase.service';
 
 export const productResolvers: Resolvers = {
   Product: {
@@ -47,8 +48,11 @@ export const productResolvers: Resolvers = {
     __resolveReference: (ref) => ({ id: ref.id }),
     products: async (vendor, { first, after, status }, ctx) => {
       // Members and admins see every status of their store; the public its visible products only.
-      const scope = (await canManage(ctx, vendor.id)) ? ({ kind: 'store', vendorId: vendor.id, status } as const) : null;
-      return listProducts(ctx, { first, after, filter: scope ? {} : { vendorId: vendor.id }, sort: 'NEWEST' }, scope ?? { kind: 'public' });
+      if (await canManage(ctx, vendor.id))
+        return listProducts(ctx, { first, after, sort: 'NEWEST' }, { kind: 'store', vendorId: vendor.id, status });
+      if (status && status !== 'PUBLISHED') return emptyPage();
+      if (after) return listProducts(ctx, { first, after, filter: { vendorId: vendor.id }, sort: 'NEWEST' });
+      return storeFirstPage(ctx, vendor.id, first);
     },
   },
 };

@@ -4,33 +4,47 @@ import type { EventHandler } from '@fashionistar/shared';
 /**
  * Read-side copies fed by other subgraphs' events. They may lag by seconds, so they serve only
  * the storefront's reads (hiding a suspended store's products, sorting by rating), never a
- * write-time decision. Events can be retried out of order: a copy only moves forward in time
- * (`*_synced_at` holds the occurredAt of the event it came from).
+ * write-time decision. Events can arrive late or twice: each carries its aggregate's version
+ * (incremented under the owner's row lock), and a copy only ever moves to a higher version.
  */
 export const catalogEventHandlers: Record<string, EventHandler> = {
   'vendors.vendor.status-changed': async (event, em: EntityManager) => {
-    const { vendorId, status } = event.payload as { vendorId: string; status: string };
-    await em.query(
-      `UPDATE product SET vendor_hidden = $2, vendor_synced_at = $3
-        WHERE vendor_id = $1 AND (vendor_synced_at IS NULL OR vendor_synced_at <= $3)`,
-      [vendorId, status === 'SUSPENDED', event.occurredAt],
+    const { vendorId, status, version } = event.payload as { vendorId: string; status: string; version: number };
+    const applied: unknown[] = await em.query(
+      `INSERT INTO vendor_copy (vendor_id, suspended, version) VALUES ($1, $2, $3)
+       ON CONFLICT (vendor_id) DO UPDATE SET suspended = EXCLUDED.suspended, version = EXCLUDED.version
+         WHERE vendor_copy.version < EXCLUDED.version
+       RETURNING vendor_id`,
+      [vendorId, status === 'SUSPENDED', version],
     );
+    if (applied.length) {
+      await em.query(`UPDATE product SET vendor_hidden = $2 WHERE vendor_id = $1 AND vendor_hidden <> $2`, [
+        vendorId,
+        status === 'SUSPENDED',
+      ]);
+    }
   },
   'reviews.ratings.snapshot': async (event, em: EntityManager) => {
-    const { ratings } = event.payload as { ratings: Array<{ productId: string; average: number | null; count: number }> };
-    await em.query(
-      `UPDATE product p SET rating_average = r.average, rating_count = r.count, rating_synced_at = $4
-         FROM unnest($1::uuid[], $2::numeric[], $3::int[]) AS r(id, average, count)
-        WHERE p.id = r.id AND (p.rating_synced_at IS NULL OR p.rating_synced_at <= $4)`,
-      [ratings.map((r) => r.productId), ratings.map((r) => r.average), ratings.map((r) => r.count), event.occurredAt],
-    );
+    const { ratings } = event.payload as { ratings: Rating[] };
+    await applyRatings(em, ratings);
   },
   'reviews.product-rating.changed': async (event, em: EntityManager) => {
-    const { productId, average, count } = event.payload as { productId: string; average: number | null; count: number };
-    await em.query(
-      `UPDATE product SET rating_average = $2, rating_count = $3, rating_synced_at = $4
-        WHERE id = $1 AND (rating_synced_at IS NULL OR rating_synced_at <= $4)`,
-      [productId, average, count, event.occurredAt],
-    );
+    await applyRatings(em, [event.payload as Rating]);
   },
 };
+
+interface Rating {
+  productId: string;
+  average: number | null;
+  count: number;
+  version: number;
+}
+
+async function applyRatings(em: EntityManager, ratings: Rating[]): Promise<void> {
+  await em.query(
+    `UPDATE product p SET rating_average = r.average, rating_count = r.count, rating_version = r.version
+       FROM unnest($1::uuid[], $2::numeric[], $3::int[], $4::bigint[]) AS r(id, average, count, version)
+      WHERE p.id = r.id AND p.rating_version < r.version`,
+    [ratings.map((r) => r.productId), ratings.map((r) => r.average), ratings.map((r) => r.count), ratings.map((r) => r.version ?? 0)],
+  );
+}

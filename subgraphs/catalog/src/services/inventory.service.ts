@@ -1,5 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
+  formatKobo,
   BadUserInputError,
   ConflictError,
   NotFoundError,
@@ -70,6 +71,7 @@ export async function addVariants(ctx: CatalogContext, productId: string, varian
   } catch (error) {
     throw skuConflict(error, 'variants.sku');
   }
+  for (const r of rows) await recordMovement(ctx, productId, r.id, r.stock, r.stock, 'initial stock');
 }
 
 export async function addImages(ctx: CatalogContext, productId: string, images: ImageArgs[], start = 0): Promise<ImageEntity[]> {
@@ -84,17 +86,47 @@ export async function addImages(ctx: CatalogContext, productId: string, images: 
   return rows;
 }
 
+/** Locks the product row, so concurrent adds count and position against the same state. */
+const lockProduct = (ctx: CatalogContext, productId: string) => ctx.em.query(`SELECT 1 FROM product WHERE id = $1 FOR UPDATE`, [productId]);
+
 export async function addVariant(ctx: CatalogContext, productId: string, input: VariantArgs): Promise<VariantEntity> {
   const p = await ownedProduct(ctx, productId);
-  const count = await ctx.em.count(VariantEntity, { where: { productId } });
-  if (count >= 100) throw new BadUserInputError('A product has at most 100 variants.', 'productId');
-  const row = { id: randomUUID(), productId, position: count, ...variantFields(input, 'input', Number(p.priceKobo)) };
+  const fields = variantFields(input, 'input', Number(p.priceKobo));
+  const id = randomUUID();
   try {
-    await ctx.em.insert(VariantEntity, row);
+    await inTransaction(ctx, async (tx) => {
+      await lockProduct(tx, productId);
+      const count = await tx.em.count(VariantEntity, { where: { productId } });
+      if (count >= 100) throw new BadUserInputError('A product has at most 100 variants.', 'productId');
+      await tx.em.insert(VariantEntity, { id, productId, position: count, ...fields });
+      await recordMovement(tx, productId, id, fields.stock, fields.stock, 'initial stock');
+    });
   } catch (error) {
     throw skuConflict(error, 'input.sku');
   }
-  return ctx.em.findOneOrFail(VariantEntity, { where: { id: row.id } });
+  return ctx.em.findOneOrFail(VariantEntity, { where: { id } });
+}
+
+/** Appends a stock movement to the ledger (in the caller's transaction). */
+export async function recordMovement(
+  ctx: CatalogContext,
+  productId: string,
+  variantId: string | null,
+  delta: number,
+  resultingStock: number,
+  reason: string,
+) {
+  if (delta === 0) return;
+  await ctx.em.insert(StockMovementEntity, {
+    id: randomUUID(),
+    productId,
+    variantId,
+    delta,
+    resultingStock,
+    reason,
+    actorId: ctx.identity?.userId ?? null,
+    createdAt: new Date(),
+  });
 }
 
 async function ownedVariant(ctx: CatalogContext, id: string): Promise<{ variant: VariantEntity; product: ProductEntity }> {
@@ -111,7 +143,7 @@ export async function updateVariant(ctx: CatalogContext, id: string, input: Vari
     size: input.size !== undefined ? input.size : variant.size,
     colour: input.colour !== undefined ? input.colour : variant.colour,
     sku: input.sku ?? variant.sku,
-    priceDelta: input.priceDelta ?? String(Number(variant.priceDeltaKobo) / 100),
+    priceDelta: input.priceDelta ?? formatKobo(variant.priceDeltaKobo),
     stock: variant.stock,
   };
   const fields = variantFields(merged, 'input', Number(product.priceKobo));
@@ -135,10 +167,28 @@ export async function removeVariant(ctx: CatalogContext, id: string): Promise<bo
 
 export async function addImage(ctx: CatalogContext, productId: string, input: ImageArgs): Promise<ImageEntity> {
   await ownedProduct(ctx, productId);
-  const count = await ctx.em.count(ImageEntity, { where: { productId } });
-  if (count >= 30) throw new BadUserInputError('A product has at most 30 images.', 'productId');
-  const [row] = await addImages(ctx, productId, [input], count);
-  return row!;
+  return inTransaction(ctx, async (tx) => {
+    await lockProduct(tx, productId);
+    const count = await tx.em.count(ImageEntity, { where: { productId } });
+    if (count >= 30) throw new BadUserInputError('A product has at most 30 images.', 'productId');
+    const [row] = await addImages(tx, productId, [input], count);
+    return row!;
+  });
+}
+
+export async function updateImage(
+  ctx: CatalogContext,
+  id: string,
+  input: { url?: string | null; alt?: string | null },
+): Promise<ImageEntity> {
+  const img = isUuid(id) ? await ctx.em.findOne(ImageEntity, { where: { id } }) : null;
+  if (!img) throw new NotFoundError('Image', id);
+  await ownedProduct(ctx, img.productId);
+  const patch: Partial<ImageEntity> = {};
+  if (input.url != null) patch.url = v.imageUrl(input.url, 'input.url');
+  if (input.alt !== undefined) patch.alt = optionalText(input.alt, 'input.alt', 200);
+  if (Object.keys(patch).length) await ctx.em.update(ImageEntity, { id }, patch);
+  return ctx.em.findOneOrFail(ImageEntity, { where: { id } });
 }
 
 export async function removeImage(ctx: CatalogContext, id: string): Promise<boolean> {
@@ -197,16 +247,7 @@ export async function adjustStock(ctx: CatalogContext, input: AdjustStockArgs): 
         throw new NotFoundError('Variant', input.variantId);
       throw new BadUserInputError('Stock cannot go below zero.', 'delta');
     }
-    await tx.em.insert(StockMovementEntity, {
-      id: randomUUID(),
-      productId: product.id,
-      variantId: input.variantId ?? null,
-      delta: input.delta,
-      resultingStock: rows[0]!.stock,
-      reason,
-      actorId: ctx.identity?.userId ?? null,
-      createdAt: new Date(),
-    });
+    await recordMovement(tx, product.id, input.variantId ?? null, input.delta, rows[0]!.stock, reason);
   });
   return ctx.em.findOneOrFail(ProductEntity, { where: { id: product.id } });
 }

@@ -21,7 +21,7 @@ import { FaqEntity, SpecificationEntity } from '../entities/detail.entity';
 import { ProductEntity, type ModerationStatus, type ProductStatus } from '../entities/product.entity';
 import { productById } from '../loaders/product.loaders';
 import { canManage, myStore, requireManage } from './access.service';
-import { addImages, addVariants, type ImageArgs, type VariantArgs } from './inventory.service';
+import { addImages, addVariants, recordMovement, type ImageArgs, type VariantArgs } from './inventory.service';
 import * as v from './validate';
 import { learnTerms } from './search-terms';
 
@@ -99,6 +99,12 @@ function checkOldPrice(priceKobo: number, oldKobo: number | null): void {
   if (oldKobo !== null && oldKobo <= priceKobo) throw new BadUserInputError('oldPrice must be higher than price.', 'oldPrice');
 }
 
+/** The event-fed copy agrees with the sync answer except while an event is in flight. */
+async function isSuspendedCopy(ctx: CatalogContext, vendorId: string): Promise<boolean> {
+  const [row]: Array<{ suspended: boolean }> = await ctx.em.query(`SELECT suspended FROM vendor_copy WHERE vendor_id = $1`, [vendorId]);
+  return row?.suspended ?? false;
+}
+
 /** A DRAFT product in the caller's store; every part written in one transaction. */
 export async function createProduct(ctx: CatalogContext, input: CreateProductArgs): Promise<ProductEntity> {
   const store = await myStore(ctx);
@@ -135,7 +141,7 @@ export async function createProduct(ctx: CatalogContext, input: CreateProductArg
           moderationReason: null,
           featured: false,
           viewCount: '0',
-          vendorHidden: store.status === 'SUSPENDED',
+          vendorHidden: store.status === 'SUSPENDED' || (await isSuspendedCopy(tx, store.vendorId)),
           ratingAverage: null,
           ratingCount: 0,
           publishedAt: null,
@@ -143,10 +149,10 @@ export async function createProduct(ctx: CatalogContext, input: CreateProductArg
           updatedAt: now,
         });
         await tx.em.insert(ProductEntity, product);
+        await recordMovement(tx, product.id, null, fields.stock, fields.stock, 'initial stock');
         await addVariants(tx, product.id, input.variants ?? []);
         await addImages(tx, product.id, input.images ?? []);
         await replaceDetails(tx, product.id, input.specifications, input.faqs);
-        await learnTerms(tx.em, [product.id]);
         return product;
       });
     } catch (error) {
@@ -211,9 +217,21 @@ export async function updateProduct(ctx: CatalogContext, id: string, input: Upda
   if (input.tailoringLeadDays !== undefined) patch.tailoringLeadDays = v.leadDays(input.tailoringLeadDays);
   await checkRefs(ctx, patch.categoryId, patch.brandId);
   return inTransaction(ctx, async (tx) => {
+    if (patch.priceKobo) {
+      // Every variant's price (price + delta) must stay above zero; checked under the product lock.
+      await tx.em.query(`SELECT 1 FROM product WHERE id = $1 FOR UPDATE`, [id]);
+      const [low]: Array<{ min: string | null }> = await tx.em.query(
+        `SELECT min(price_delta_kobo) AS min FROM variant WHERE product_id = $1`,
+        [id],
+      );
+      if (low?.min !== null && low?.min !== undefined && BigInt(patch.priceKobo) + BigInt(low.min) <= 0n) {
+        throw new BadUserInputError('A variant would cost zero or less at this price; change its priceDelta first.', 'price');
+      }
+    }
     await tx.em.update(ProductEntity, { id }, patch);
     await replaceDetails(tx, id, input.specifications, input.faqs);
-    if (patch.title || patch.tags || patch.description) await learnTerms(tx.em, [id]);
+    // Only published words join the search vocabulary: drafts must not leak through typo fixes.
+    if ((patch.title || patch.tags || patch.description) && p.status === 'PUBLISHED') await learnTerms(tx.em, [id]);
     return tx.em.findOneOrFail(ProductEntity, { where: { id } });
   });
 }
@@ -241,6 +259,7 @@ async function setStatus(ctx: CatalogContext, p: ProductEntity, status: ProductS
       { status, updatedAt: now, ...(status === 'PUBLISHED' && !p.publishedAt ? { publishedAt: now } : {}) },
     );
     await emitEvent(tx, `catalog.product.${status.toLowerCase()}`, 1, { productId: p.id, vendorId: p.vendorId });
+    if (status === 'PUBLISHED') await learnTerms(tx.em, [p.id]);
     return tx.em.findOneOrFail(ProductEntity, { where: { id: p.id } });
   });
 }
@@ -306,6 +325,10 @@ export async function productOwners(ctx: CatalogContext, ids: string[]): Promise
 /** Counts a view of a visible product (no auth: page views are public). */
 export async function recordView(ctx: CatalogContext, id: string): Promise<boolean> {
   if (!isUuid(id)) throw new NotFoundError('Product', id);
+  // One counted view per product per client address every 10 minutes: a script cannot push a
+  // product up the POPULARITY sort, and repeated views don't rewrite the row.
+  const seen = await ctx.infra.kv.hit(`catalog:view:${id}:${ctx.clientIp ?? 'unknown'}`, 1, 600);
+  if (!seen.allowed) return true;
   const r = await ctx.em.query(`UPDATE product p SET view_count = view_count + 1 WHERE id = $1 AND ${VISIBLE_SQL}`, [id]);
   // pg answers [rows, count] for UPDATE through TypeORM's query().
   const count = Array.isArray(r) ? Number(r[1] ?? 0) : 0;

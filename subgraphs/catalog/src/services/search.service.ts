@@ -4,6 +4,7 @@ import type { CatalogContext } from '../context';
 import { ProductEntity } from '../entities/product.entity';
 import { VISIBLE_SQL } from './product.service';
 import { correctQuery } from './search-terms';
+import { productById } from '../loaders/product.loaders';
 
 export type ProductSort = 'RELEVANCE' | 'NEWEST' | 'PRICE_ASC' | 'PRICE_DESC' | 'RATING' | 'POPULARITY';
 
@@ -113,6 +114,26 @@ function applyFilter(qb: SelectQueryBuilder<ProductEntity>, f: ProductFilterArgs
   if (f.tags?.length) qb.andWhere('p.tags @> :tags', { tags: lower(f.tags) });
 }
 
+const CURSOR_VALUE: Record<string, RegExp> = {
+  timestamptz: /^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d{1,6})?([+-]\d{2}(:?\d{2})?|Z)?$/,
+  bigint: /^-?\d{1,18}$/,
+  integer: /^-?\d{1,9}$/,
+  numeric: /^-?\d{1,12}(\.\d{1,12})?$/,
+  float8: /^-?\d+(\.\d+)?(e[+-]?\d+)?$/i,
+  uuid: /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i,
+};
+
+/**
+ * A cursor is the sort name and the last row's keys. It must come from the same sort, and each
+ * value must have its key's shape, so nothing a client sends reaches SQL as a bad cast.
+ */
+function cursorValues(after: string, sort: ProductSort, keys: SortKey[]): string[] {
+  const [tag, ...values] = decodeCursor(after, keys.length + 1);
+  const fits = tag === sort && values.every((v, i) => typeof v === 'string' && CURSOR_VALUE[keys[i]!.cast]!.test(v));
+  if (!fits) throw new BadUserInputError('This cursor does not belong to this list.', 'after');
+  return values as string[];
+}
+
 export interface ListArgs {
   first?: number | null;
   after?: string | null;
@@ -139,7 +160,7 @@ export async function listProducts(ctx: CatalogContext, args: ListArgs, scope: L
   const qb = base();
   keys.forEach((k, i) => qb.addSelect(`(${k.expr})::text`, `k${i}`));
   if (args.after) {
-    const values = decodeCursor(args.after, keys.length);
+    const values = cursorValues(args.after, sort, keys);
     const op = dir === 'DESC' ? '<' : '>';
     const params = Object.fromEntries(values.map((v, i) => [`c${i}`, v]));
     qb.andWhere(`(${keys.map((k) => k.expr).join(', ')}) ${op} (${keys.map((k, i) => `CAST(:c${i} AS ${k.cast})`).join(', ')})`, params);
@@ -148,7 +169,8 @@ export async function listProducts(ctx: CatalogContext, args: ListArgs, scope: L
   qb.limit(limit + 1);
   const { raw, entities } = await qb.getRawAndEntities<Record<string, string | null>>();
   const page = entities.slice(0, limit);
-  const edges = page.map((node, i) => ({ node, cursor: encodeCursor(keys.map((_, j) => raw[i]![`k${j}`] ?? null)) }));
+  const edges = page.map((node, i) => ({ node, cursor: encodeCursor([sort, ...keys.map((_, j) => raw[i]![`k${j}`] ?? null)]) }));
+  for (const p of page) productById(ctx).prime(p.id, p);
   let count: Promise<number> | null = null;
   return {
     edges,

@@ -1,10 +1,10 @@
 import DataLoader from 'dataloader';
 import { In } from 'typeorm';
-import { decodeCursor, encodeCursor, pageSize } from '@fashionistar/shared';
+import { BadUserInputError, decodeCursor, encodeCursor, isUuid, pageSize } from '@fashionistar/shared';
 import type { CatalogContext } from '../context';
 import type { CategoryEntity } from '../entities/category.entity';
 import { ProductEntity } from '../entities/product.entity';
-import { categoryById } from '../loaders/product.loaders';
+import { categoryById, productById } from '../loaders/product.loaders';
 import { VISIBLE_SQL } from './product.service';
 import { listProducts, type ProductPage } from './search.service';
 
@@ -33,10 +33,15 @@ async function categoryRails(ctx: CatalogContext, perRail = 8): Promise<Array<{ 
        SELECT id, id AS root FROM category WHERE parent_id IS NULL
        UNION ALL SELECT c.id, t.root FROM category c JOIN tree t ON c.parent_id = t.id
      )
-     SELECT id, root FROM (
-       SELECT p.id, t.root, p.published_at, row_number() OVER (PARTITION BY t.root ORDER BY p.published_at DESC, p.id DESC) AS rn
-       FROM product p JOIN tree t ON p.category_id = t.id WHERE ${VISIBLE_SQL}
-     ) ranked WHERE rn <= $1 ORDER BY root, published_at DESC, id DESC`,
+     , roots AS (SELECT root, array_agg(id) AS ids FROM tree GROUP BY root)
+     -- Per root, walk the newest-first index and stop at the rail's length: no scan of the catalog.
+     SELECT newest.id, r.root FROM roots r
+     CROSS JOIN LATERAL (
+       SELECT p.id, p.published_at FROM product p
+        WHERE p.category_id = ANY(r.ids) AND ${VISIBLE_SQL}
+        ORDER BY p.published_at DESC, p.id DESC LIMIT $1
+     ) newest
+     ORDER BY r.root, newest.published_at DESC, newest.id DESC`,
     [perRail],
   );
   const products = rows.length ? await ctx.em.find(ProductEntity, { where: { id: In(rows.map((r) => r.id)) } }) : [];
@@ -62,7 +67,7 @@ export async function collectionProducts(
 ): Promise<ProductPage> {
   const limit = pageSize(first, 100, 20);
   const rows = after
-    ? await collectionPage(ctx, collectionId, limit, decodeCursor(after, 2))
+    ? await collectionPage(ctx, collectionId, limit, curatedCursor(after))
     : await firstPages(ctx, limit).load(collectionId);
   const page = rows.slice(0, limit);
   return {
@@ -80,6 +85,69 @@ export async function collectionProducts(
     },
   };
 }
+
+/** A collection cursor: (position, product id), checked before it reaches SQL. */
+function curatedCursor(after: string): [number, string] {
+  const [position, id] = decodeCursor(after, 2);
+  if (typeof position !== 'number' || !Number.isInteger(position) || typeof id !== 'string' || !isUuid(id)) {
+    throw new BadUserInputError('This cursor does not belong to this list.', 'after');
+  }
+  return [position, id];
+}
+
+/**
+ * The first page of many stores' public product lists in one statement (a LATERAL walk of the
+ * store's newest-first index each), with cursors that continue in listProducts' NEWEST order.
+ */
+export async function storeFirstPage(ctx: CatalogContext, vendorId: string, first: number | null | undefined): Promise<ProductPage> {
+  const limit = pageSize(first, 100, 20);
+  const rows = await storeFirstPages(ctx, limit).load(vendorId);
+  const page = rows.slice(0, limit);
+  const edges = page.map((r) => ({ node: r.product, cursor: encodeCursor(['NEWEST', r.k0, r.product.id]) }));
+  return {
+    edges,
+    pageInfo: { hasNextPage: rows.length > limit, endCursor: edges.at(-1)?.cursor ?? null },
+    totalCount: () => storeCounts(ctx).load(vendorId),
+  };
+}
+
+const storeFirstPages = (ctx: CatalogContext, limit: number) =>
+  ctx.loaders.get(
+    `storeFirstPage:${limit}`,
+    () =>
+      new DataLoader<string, Array<{ k0: string; product: ProductEntity }>>(async (vendorIds) => {
+        const rows: Array<{ vid: string; id: string; k0: string }> = await ctx.em.query(
+          `SELECT v.vid, newest.id, newest.k0 FROM unnest($1::uuid[]) AS v(vid)
+         CROSS JOIN LATERAL (
+           SELECT p.id, p.published_at::text AS k0, p.published_at FROM product p
+            WHERE p.vendor_id = v.vid AND ${VISIBLE_SQL}
+            ORDER BY p.published_at DESC, p.id DESC LIMIT $2
+         ) newest ORDER BY newest.published_at DESC, newest.id DESC`,
+          [vendorIds.filter(isUuid), limit + 1],
+        );
+        const products = rows.length ? await ctx.em.find(ProductEntity, { where: { id: In(rows.map((r) => r.id)) } }) : [];
+        const byId = new Map(products.map((p) => [p.id, p]));
+        for (const p of products) productById(ctx).prime(p.id, p);
+        return vendorIds.map((vid) => rows.filter((r) => r.vid === vid).map((r) => ({ k0: r.k0, product: byId.get(r.id)! })));
+      }),
+  );
+
+const storeCounts = (ctx: CatalogContext) =>
+  ctx.loaders.get(
+    'storeCounts',
+    () =>
+      new DataLoader<string, number>(async (vendorIds) => {
+        const rows: Array<{ vendor_id: string; n: string }> = await ctx.em.query(
+          `SELECT p.vendor_id, count(*) AS n FROM product p WHERE p.vendor_id = ANY($1::uuid[]) AND ${VISIBLE_SQL} GROUP BY p.vendor_id`,
+          [vendorIds.filter(isUuid)],
+        );
+        const counts = new Map(rows.map((r) => [r.vendor_id, Number(r.n)]));
+        return vendorIds.map((v) => counts.get(v) ?? 0);
+      }),
+  );
+
+/** An empty page (e.g. the public asking a store for its drafts). */
+export const emptyPage = (): ProductPage => ({ edges: [], pageInfo: { hasNextPage: false, endCursor: null }, totalCount: async () => 0 });
 
 interface Curated {
   position: number;
@@ -125,5 +193,6 @@ async function hydrate(
 ): Promise<Array<Curated & { collectionId: string }>> {
   const products = rows.length ? await ctx.em.find(ProductEntity, { where: { id: In(rows.map((r) => r.product_id)) } }) : [];
   const byId = new Map(products.map((p) => [p.id, p]));
+  for (const p of products) productById(ctx).prime(p.id, p);
   return rows.map((r) => ({ collectionId: r.collection_id, position: r.position, product: byId.get(r.product_id)! }));
 }

@@ -39,7 +39,10 @@ export type Mutation = {
    * (rating, body, title, productId).
    */
   addReview: Review;
-  /** Deletes a review, with its votes; its author or an ADMIN only. */
+  /**
+   * Deletes a review, with its votes; its author or an ADMIN only. A HIDDEN review only an ADMIN may
+   * delete (FORBIDDEN for its author).
+   */
   deleteReview: Scalars['Boolean']['output'];
   /** Hides a review from the public and removes it from the product's rating. ADMIN only. */
   hideReview: Review;
@@ -173,7 +176,11 @@ export type Review = {
   myVote?: Maybe<Scalars['Boolean']['output']>;
   /** How many users found the review not helpful. */
   notHelpfulCount: Scalars['Int']['output'];
-  product: Product;
+  /**
+   * The reviewed product; null when it is not on sale (unpublished, hidden by an admin, or its store
+   * suspended) to a caller outside its store, so the review still answers without it.
+   */
+  product?: Maybe<Product>;
   /** Stars, 1 to 5. */
   rating: Scalars['Int']['output'];
   /** The selling store's answer; null until a member of the store replies. */
@@ -441,7 +448,7 @@ export type ReviewResolvers<ContextType = ReviewsContext, ParentType extends Res
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   myVote?: Resolver<Maybe<ResolversTypes['Boolean']>, ParentType, ContextType>;
   notHelpfulCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  product?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+  product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType>;
   rating?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   reply?: Resolver<Maybe<ResolversTypes['ReviewReply']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ReviewStatus'], ParentType, ContextType>;

@@ -30,6 +30,13 @@ export class ProductRatingEntity {
   @Column('integer', { name: 'stars_5' })
   stars5!: number;
 
+  /**
+   * One more with every change of the row (made under its lock), so it orders changes as they
+   * committed; sent in the events the catalog's copy is fed by. bigint: read as a string.
+   */
+  @Column('bigint')
+  version!: string;
+
   @Column('timestamptz')
   updatedAt!: Date;
 }

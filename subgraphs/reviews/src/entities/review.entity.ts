@@ -61,7 +61,7 @@ export class ReviewEntity {
 }
 
 /**
- * The review columns under their property names, for hand-written SQL (window functions,
+ * The review columns under their property names, for hand-written SQL (lateral pages,
  * RETURNING) whose rows are turned into entities without a second read. `r` is the table alias.
  */
 export const REVIEW_COLUMNS = `r.id, r.product_id AS "productId", r.author_id AS "authorId", r.rating, r.title, r.body,
@@ -72,6 +72,5 @@ export const REVIEW_COLUMNS = `r.id, r.product_id AS "productId", r.author_id AS
 
 /** A row selected with REVIEW_COLUMNS as an entity instance. */
 export function toReview(row: Record<string, unknown>): ReviewEntity {
-  const { rn: _rn, ...fields } = row;
-  return Object.assign(new ReviewEntity(), fields);
+  return Object.assign(new ReviewEntity(), row);
 }

@@ -38,9 +38,9 @@ const BODIES = [
 /**
  * Seeds demo reviews idempotently on the catalog's demo products: about 60 % of products get 1-5
  * reviews from the seeded customers, with a deterministic spread of ratings (mostly 4 and 5
- * stars). Two bulk statements in one transaction, no outbox events (nothing else needs to hear
- * about demo rows). The aggregate is filled from the reviews just inserted, so it is consistent
- * even when the scale grows between runs. Never called in production.
+ * stars). Bulk statements in one transaction: no event per seeded row, only one ratings snapshot
+ * per 1,000 rated products for the catalog's copy. The aggregate is filled from the reviews just
+ * inserted, so it is consistent even when the scale grows between runs. Never called in production.
  */
 export async function seedReviews(ds: DataSource, log: Logger, productCount = seedScaleFromEnv()): Promise<number> {
   const productIds = Array.from({ length: productCount }, (_, i) => seedProductId(i + 1));
@@ -70,23 +70,26 @@ export async function seedReviews(ds: DataSource, log: Logger, productCount = se
     const touched = [...new Set(rows.map((r) => r.product_id))];
     if (touched.length) {
       await em.query(
-        `INSERT INTO product_rating (product_id, count, sum, stars_1, stars_2, stars_3, stars_4, stars_5, updated_at)
+        `INSERT INTO product_rating (product_id, count, sum, stars_1, stars_2, stars_3, stars_4, stars_5, version, updated_at)
          SELECT product_id, count(*), sum(rating),
                 count(*) FILTER (WHERE rating = 1), count(*) FILTER (WHERE rating = 2), count(*) FILTER (WHERE rating = 3),
-                count(*) FILTER (WHERE rating = 4), count(*) FILTER (WHERE rating = 5), now()
+                count(*) FILTER (WHERE rating = 4), count(*) FILTER (WHERE rating = 5), 1, now()
            FROM review WHERE status = 'VISIBLE' AND product_id = ANY($1::uuid[])
           GROUP BY product_id
          ON CONFLICT (product_id) DO UPDATE SET
            count = EXCLUDED.count, sum = EXCLUDED.sum, stars_1 = EXCLUDED.stars_1, stars_2 = EXCLUDED.stars_2,
-           stars_3 = EXCLUDED.stars_3, stars_4 = EXCLUDED.stars_4, stars_5 = EXCLUDED.stars_5, updated_at = now()`,
+           stars_3 = EXCLUDED.stars_3, stars_4 = EXCLUDED.stars_4, stars_5 = EXCLUDED.stars_5,
+           version = product_rating.version + 1, updated_at = now()`,
         [touched],
       );
       // The catalog keeps a copy of ratings for sorting. One snapshot event per 1,000 products
-      // (not one per seeded row) lets it catch up with the seed like with any other change.
+      // (not one per seeded row) lets it catch up with the seed like with any other change. Each
+      // entry carries the row's version, like `reviews.product-rating.changed`, so the copy drops
+      // whichever of the two is older whatever order they arrive in.
       await em.query(
         `INSERT INTO outbox_event (id, type, version, payload)
          SELECT gen_random_uuid(), 'reviews.ratings.snapshot', 1, jsonb_build_object('ratings', jsonb_agg(jsonb_build_object(
-                  'productId', product_id, 'average', round(sum::numeric / count, 1), 'count', count)))
+                  'productId', product_id, 'average', round(sum::numeric / count, 1), 'count', count, 'version', version)))
            FROM (SELECT *, (row_number() OVER (ORDER BY product_id) - 1) / 1000 AS chunk FROM product_rating WHERE product_id = ANY($1::uuid[])) r
           GROUP BY chunk`,
         [touched],

@@ -37,12 +37,28 @@ export interface RatingChange {
   add?: number;
 }
 
-const RETURNING = `RETURNING product_id AS "productId", count, sum, stars_1, stars_2, stars_3, stars_4, stars_5`;
+export const RATING_CHANGED = 'reviews.product-rating.changed';
+
+/**
+ * Payload of `reviews.product-rating.changed` (version 1). `version` is the aggregate row's
+ * version after the change: it grows by one with every change, under the row lock, so it orders
+ * a product's events as their transactions committed (occurredAt, a transaction-start time, does
+ * not). A copy fed by these events keeps the highest version it has applied and drops the rest.
+ */
+export interface ProductRatingChangedV1 {
+  productId: string;
+  average: number | null;
+  count: number;
+  version: number;
+}
+
+const RETURNING = `RETURNING product_id AS "productId", count, sum, stars_1, stars_2, stars_3, stars_4, stars_5, version::text AS version`;
 
 /**
  * Applies `change` (never a no-op: callers skip unchanged ratings) to the product's aggregate inside the caller's transaction and emits
  * `reviews.product-rating.changed` with the result. The statement locks the aggregate row, so
- * concurrent review changes for one product queue up instead of losing each other's counts.
+ * concurrent review changes for one product queue up instead of losing each other's counts, and
+ * each one moves the row's version on by one (a new row starts at 1: no row is version 0).
  */
 export async function applyRatingChange(tx: ReviewsContext, productId: string, change: RatingChange): Promise<RatingSummary> {
   const delta = [0, 0, 0, 0, 0];
@@ -56,13 +72,13 @@ export async function applyRatingChange(tx: ReviewsContext, productId: string, c
     // (Only for additions: Postgres checks CHECK constraints on the proposed row before it
     // looks for a conflict, so a negative proposed row would fail even when the row exists.)
     rows = await tx.em.query(
-      `INSERT INTO product_rating AS pr (product_id, count, sum, stars_1, stars_2, stars_3, stars_4, stars_5, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+      `INSERT INTO product_rating AS pr (product_id, count, sum, stars_1, stars_2, stars_3, stars_4, stars_5, version, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, now())
        ON CONFLICT (product_id) DO UPDATE SET
          count = pr.count + EXCLUDED.count, sum = pr.sum + EXCLUDED.sum,
          stars_1 = pr.stars_1 + EXCLUDED.stars_1, stars_2 = pr.stars_2 + EXCLUDED.stars_2,
          stars_3 = pr.stars_3 + EXCLUDED.stars_3, stars_4 = pr.stars_4 + EXCLUDED.stars_4,
-         stars_5 = pr.stars_5 + EXCLUDED.stars_5, updated_at = now()
+         stars_5 = pr.stars_5 + EXCLUDED.stars_5, version = pr.version + 1, updated_at = now()
        ${RETURNING}`,
       [productId, count, sum, ...delta],
     );
@@ -71,7 +87,7 @@ export async function applyRatingChange(tx: ReviewsContext, productId: string, c
     const result: [RatingRow[], number] = await tx.em.query(
       `UPDATE product_rating SET count = count + $2, sum = sum + $3,
          stars_1 = stars_1 + $4, stars_2 = stars_2 + $5, stars_3 = stars_3 + $6, stars_4 = stars_4 + $7, stars_5 = stars_5 + $8,
-         updated_at = now()
+         version = version + 1, updated_at = now()
        WHERE product_id = $1 ${RETURNING}`,
       [productId, count, sum, ...delta],
     );
@@ -79,7 +95,12 @@ export async function applyRatingChange(tx: ReviewsContext, productId: string, c
     if (rows.length !== 1) throw new Error(`product_rating of ${productId} is missing a counted review`);
   }
   const rating = fromRow(rows[0]!);
-  await emitEvent(tx, 'reviews.product-rating.changed', 1, { productId, average: averageOf(rating), count: rating.count });
+  await emitEvent<ProductRatingChangedV1>(tx, RATING_CHANGED, 1, {
+    productId,
+    average: averageOf(rating),
+    count: rating.count,
+    version: Number(rows[0]!.version),
+  });
   return rating;
 }
 
@@ -92,6 +113,8 @@ interface RatingRow {
   stars_3: number;
   stars_4: number;
   stars_5: number;
+  /** bigint, selected as text (the driver answers bigint as a string anyway). */
+  version: string;
 }
 
 const fromRow = (r: RatingRow): RatingSummary => ({

@@ -132,12 +132,18 @@ export async function updateReview(ctx: ReviewsContext, id: string, input: Updat
   });
 }
 
-/** Deletes a review and its votes (by cascade): its author or an admin. */
+/**
+ * Deletes a review and its votes (by cascade): its author or an admin. A HIDDEN review is an
+ * admin's decision, so only an admin may delete it: its author deleting it could write it again,
+ * visible (one review per product holds only while the hidden one exists).
+ */
 export async function deleteReview(ctx: ReviewsContext, id: string): Promise<boolean> {
   const { userId } = requireUser(ctx);
   return inTransaction(ctx, async (tx) => {
     const current = await lockReview(tx, id);
-    if (current.authorId !== userId && !seesHidden(tx)) throw new ForbiddenError('Only its author or an admin can delete a review.');
+    const admin = seesHidden(tx);
+    if (current.authorId !== userId && !admin) throw new ForbiddenError('Only its author or an admin can delete a review.');
+    if (current.status === 'HIDDEN' && !admin) throw new ForbiddenError('A review hidden by a moderator can only be deleted by an admin.');
     await tx.em.query(`DELETE FROM review WHERE id = $1`, [id]);
     if (current.status === 'VISIBLE') await applyRatingChange(tx, current.productId, { remove: current.rating });
     return true;

@@ -51,6 +51,13 @@ export class VendorEntity {
   @Column('timestamptz', { nullable: true })
   approvedAt!: Date | null;
 
+  /**
+   * One more with every change of the row, made under its lock (a new store is 1), so it orders
+   * the store's changes as they committed; sent in its events. bigint: read as a string.
+   */
+  @Column('bigint')
+  version!: string;
+
   /** Millisecond precision (timestamptz(3)) so a JS Date in a keyset cursor matches the row exactly. */
   @CreateDateColumn({ type: 'timestamptz', precision: 3 })
   createdAt!: Date;

@@ -20,6 +20,9 @@ export class Init1764100000000 implements MigrationInterface {
         suspended_reason text,
         commission_rate numeric(5,4) CHECK (commission_rate BETWEEN 0 AND 1),
         approved_at timestamptz,
+        -- One more with every change of the row (made under its lock; 1 when applied, 0 for seeded
+        -- stores nobody has heard of): orders the store's events by commit.
+        version bigint NOT NULL DEFAULT 0 CHECK (version >= 0),
         created_at timestamptz(3) NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT vendor_suspended_has_reason CHECK (status <> 'SUSPENDED' OR suspended_reason IS NOT NULL)

@@ -3,15 +3,19 @@ import type { VendorsContext } from '../context';
 import { VendorEntity, type VendorStatus } from '../entities/vendor.entity';
 import { changesOf, writeAudit } from './audit.service';
 import { validRate } from './store-input';
-import { STATUS_CHANGED, type StatusChangedV1 } from './vendor.service';
+import { NEXT_VERSION, STATUS_CHANGED, type StatusChangedV1 } from './vendor.service';
 
 export const COMMISSION_CHANGED = 'vendors.vendor.commission-changed';
 
-/** Payload of `vendors.vendor.commission-changed` (version 1); null rates mean the platform default. */
+/**
+ * Payload of `vendors.vendor.commission-changed` (version 1); null rates mean the platform
+ * default. `version` is the store row's version after the change, as in status-changed.
+ */
 export interface CommissionChangedV1 {
   vendorId: string;
   rate: string | null;
   previousRate: string | null;
+  version: number;
 }
 
 /**
@@ -26,16 +30,25 @@ async function withLockedVendor<T>(ctx: VendorsContext, id: string, fn: (tx: Ven
   });
 }
 
-/** Applies `patch`, audits what changed under `action`, and announces a status change. */
+/**
+ * Applies `patch` (moving the row's version on by one), audits what changed under `action`, and
+ * announces a status change with the new version. The caller holds the row lock.
+ */
 async function change(tx: VendorsContext, vendor: VendorEntity, action: string, patch: Partial<VendorEntity>): Promise<VendorEntity> {
   const changes = changesOf<VendorEntity>(vendor, patch);
   if (!Object.keys(changes).length) return vendor;
-  await tx.em.update(VendorEntity, { id: vendor.id }, patch);
+  await tx.em.update(VendorEntity, { id: vendor.id }, { ...patch, ...NEXT_VERSION });
   await writeAudit(tx, vendor.id, action, changes);
+  const updated = await tx.em.findOneOrFail(VendorEntity, { where: { id: vendor.id } });
   if (patch.status && patch.status !== vendor.status) {
-    await emitEvent<StatusChangedV1>(tx, STATUS_CHANGED, 1, { vendorId: vendor.id, status: patch.status, previousStatus: vendor.status });
+    await emitEvent<StatusChangedV1>(tx, STATUS_CHANGED, 1, {
+      vendorId: vendor.id,
+      status: patch.status,
+      previousStatus: vendor.status,
+      version: Number(updated.version),
+    });
   }
-  return tx.em.findOneOrFail(VendorEntity, { where: { id: vendor.id } });
+  return updated;
 }
 
 /** PENDING or SUSPENDED → APPROVED. Approving an APPROVED store changes nothing and records nothing. */
@@ -67,6 +80,7 @@ export async function setCommissionRate(ctx: VendorsContext, id: string, rate: s
         vendorId: v.id,
         rate: commissionRate,
         previousRate: v.commissionRate,
+        version: Number(updated.version),
       });
     }
     return updated;

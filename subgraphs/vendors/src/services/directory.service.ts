@@ -20,13 +20,38 @@ interface Order {
   property: 'name' | 'createdAt';
   /** The cursor value of a row for `property`. */
   keyOf: (v: VendorEntity) => string;
+  /**
+   * True for a cursor value `keyOf` could have written. Anything else is refused before the
+   * query: cast in SQL it would be an internal error, or page from a position no store has.
+   */
+  validKey: (key: unknown) => key is string;
   /** SQL type the cursor value is cast to. */
   cast: 'text' | 'timestamptz';
 }
 
-const BY_NAME: Order = { property: 'name', keyOf: (v) => v.name, cast: 'text' };
+/** True for the exact text `Date.prototype.toISOString` writes for a real instant (no 30 February). */
+function isIsoInstant(key: unknown): key is string {
+  if (typeof key !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/.test(key)) return false;
+  const at = new Date(key);
+  return !Number.isNaN(at.getTime()) && at.toISOString() === key;
+}
+
+// A store name as validName leaves it: trimmed, 1 to 100 characters (and never a NUL, which
+// Postgres text cannot hold).
+const BY_NAME: Order = {
+  property: 'name',
+  keyOf: (v) => v.name,
+  validKey: (key): key is string =>
+    typeof key === 'string' && key.length > 0 && key.length <= 100 && key === key.trim() && !key.includes('\u0000'),
+  cast: 'text',
+};
 // created_at is timestamptz(3), so the millisecond ISO string of a JS Date names the row exactly.
-const BY_AGE: Order = { property: 'createdAt', keyOf: (v) => v.createdAt.toISOString(), cast: 'timestamptz' };
+const BY_AGE: Order = {
+  property: 'createdAt',
+  keyOf: (v) => v.createdAt.toISOString(),
+  validKey: isIsoInstant,
+  cast: 'timestamptz',
+};
 
 /**
  * One keyset page of `qb`: rows after the cursor's (key, id), so a store inserted before the
@@ -42,7 +67,7 @@ async function page(
   const rowsQb = qb.clone();
   if (args.after) {
     const [key, id] = decodeCursor(args.after, 2);
-    if (typeof key !== 'string' || typeof id !== 'string' || !isUuid(id))
+    if (!order.validKey(key) || typeof id !== 'string' || !isUuid(id))
       throw new BadUserInputError('This cursor is not valid here.', 'after');
     rowsQb.andWhere(`(v.${order.property}, v.id) > (CAST(:afterKey AS ${order.cast}), CAST(:afterId AS uuid))`, {
       afterKey: key,

@@ -10,12 +10,21 @@ import { slugify, validDescription, validEmail, validHours, validHttpsUrl, valid
 
 export const STATUS_CHANGED = 'vendors.vendor.status-changed';
 
-/** Payload of `vendors.vendor.status-changed` (version 1); previousStatus is null for a new store. */
+/**
+ * Payload of `vendors.vendor.status-changed` (version 1); previousStatus is null for a new store.
+ * `version` is the store row's version after the change: it grows with every change under the
+ * row lock, so it orders a store's events as they committed (occurredAt, a transaction-start
+ * time, does not). A copy fed by these events keeps the highest version it applied and drops the rest.
+ */
 export interface StatusChangedV1 {
   vendorId: string;
   status: VendorEntity['status'];
   previousStatus: VendorEntity['status'] | null;
+  version: number;
 }
+
+/** Moves a store row's version on by one, in an update under the row lock (TypeORM `update` patch). */
+export const NEXT_VERSION = { version: () => 'version + 1' } as const;
 
 type HoursInput = ReadonlyArray<{ day: Weekday; opens: string; closes: string }>;
 
@@ -84,12 +93,13 @@ export async function applyAsVendor(ctx: VendorsContext, input: StoreProfileInpu
         suspendedReason: null,
         commissionRate: null,
         approvedAt: null,
+        version: '1',
       });
       await tx.em.insert(VendorEntity, vendor);
       await tx.em.insert(VendorMemberEntity, { vendorId: vendor.id, userId, role: 'OWNER' });
       const created = { name, slug: vendor.slug, status: vendor.status, ...profile };
       await writeAudit(tx, vendor.id, 'vendor.applied', { ...changesOf<typeof created>({}, created), owner: { from: null, to: userId } });
-      await emitEvent<StatusChangedV1>(tx, STATUS_CHANGED, 1, { vendorId: vendor.id, status: 'PENDING', previousStatus: null });
+      await emitEvent<StatusChangedV1>(tx, STATUS_CHANGED, 1, { vendorId: vendor.id, status: 'PENDING', previousStatus: null, version: 1 });
       return tx.em.findOneOrFail(VendorEntity, { where: { id: vendor.id } });
     });
   } catch (error) {
@@ -107,7 +117,7 @@ export async function updateMyStore(ctx: VendorsContext, input: StoreProfileInpu
     const changes = changesOf<Profile>(current, patch);
     if (!Object.keys(changes).length) return current;
     const changed = Object.fromEntries(Object.keys(changes).map((f) => [f, patch[f as keyof Profile]]));
-    await tx.em.update(VendorEntity, { id: vendorId }, changed);
+    await tx.em.update(VendorEntity, { id: vendorId }, { ...changed, ...NEXT_VERSION });
     await writeAudit(tx, vendorId, 'vendor.updated', changes);
     return tx.em.findOneOrFail(VendorEntity, { where: { id: vendorId } });
   });
