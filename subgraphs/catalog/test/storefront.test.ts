@@ -140,6 +140,16 @@ describe('catalog: the storefront', () => {
     const phrase = await list({ first: 5, filter: { search: 'ankara' }, sort: 'RELEVANCE' });
     assert.match(phrase.products.edges[0]!.node.title, /ankara/i, 'a title match ranks before a description or tag match');
     assert.deepEqual(codes(await t.call(LIST, { sort: 'RELEVANCE' })), ['BAD_USER_INPUT'], 'relevance needs a search');
+    // Web-search syntax survives the typo fix: "-word" still excludes.
+    const all = await list({ first: 100, filter: { search: 'ankra' } });
+    const withoutDresses = await list({ first: 100, filter: { search: 'ankra -dress' } });
+    assert.ok(
+      withoutDresses.products.totalCount < all.products.totalCount || all.products.edges.every((e) => !/dress/i.test(e.node.title)),
+    );
+    assert.ok(
+      withoutDresses.products.edges.every((e) => !/\bdress\b/i.test(e.node.title)),
+      'no dress in the titles',
+    );
   });
 
   it('hides a suspended store and sorts by rating from event-fed copies', async () => {

@@ -20,7 +20,10 @@ export async function learnTerms(em: EntityManager, productIds?: string[]): Prom
   }
 }
 
-/** The query with each unknown word replaced by its closest known term (kept as is when none is close). */
+/**
+ * The query with each unknown word replaced by its closest known term (kept as is when none is
+ * close). Words are replaced in place, so websearch syntax ("quotes", -word, or) survives.
+ */
 export async function correctQuery(em: EntityManager, q: string): Promise<string> {
   const words = q
     .toLowerCase()
@@ -36,5 +39,11 @@ export async function correctQuery(em: EntityManager, q: string): Promise<string
        FROM unnest($1::text[]) WITH ORDINALITY AS w(word, ord) ORDER BY w.ord`,
     [words],
   );
-  return rows.map((r) => r.best ?? r.word).join(' ');
+  let corrected = q;
+  for (const r of rows) {
+    if (!r.best || r.best === r.word) continue;
+    const word = r.word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    corrected = corrected.replace(new RegExp(`(?<![\\p{L}\\p{N}])${word}(?![\\p{L}\\p{N}])`, 'giu'), r.best);
+  }
+  return corrected;
 }
