@@ -235,6 +235,55 @@ describe('catalog: vendors manage their products', () => {
     assert.deepEqual(seen.product, { moderation: 'HIDDEN', moderationReason: 'Counterfeit brand' });
   });
 
+  it('lets admins create and edit categories, brands and collections, keeping the tree a tree', async () => {
+    const create = `mutation($i: CategoryInput!) { createCategory(input: $i) { id slug depth parent { id } } }`;
+    assert.deepEqual(codes(await t.call(create, { i: { name: 'Bridal' } }, owner)), ['FORBIDDEN']);
+    const top = (await t.ok<{ createCategory: { id: string; slug: string } }>(create, { i: { name: 'Bridal Wear' } }, admin))
+      .createCategory;
+    assert.equal(top.slug, 'bridal-wear');
+    const child = (
+      await t.ok<{ createCategory: { id: string; parent: { id: string } } }>(
+        create,
+        { i: { name: 'Bridal Gele', parentId: top.id } },
+        admin,
+      )
+    ).createCategory;
+    assert.equal(child.parent.id, top.id);
+    assert.deepEqual(codes(await t.call(create, { i: { name: 'Bridal Wear' } }, admin)), ['CONFLICT']);
+    const move = `mutation($id: ID!, $i: UpdateCategoryInput!) { updateCategory(id: $id, input: $i) { id name slug parent { id } } }`;
+    const cycle = await t.call(move, { id: top.id, i: { parentId: child.id } }, admin);
+    assert.deepEqual(codes(cycle), ['BAD_USER_INPUT'], 'no category under its own descendant');
+    assert.equal(cycle.errors![0]!.extensions!.field, 'parentId');
+    const renamed = await t.ok<{ updateCategory: { name: string; slug: string; parent: null } }>(
+      move,
+      { id: child.id, i: { name: 'Gele for Brides', parentId: null } },
+      admin,
+    );
+    assert.deepEqual(
+      { name: renamed.updateCategory.name, slug: renamed.updateCategory.slug, parent: renamed.updateCategory.parent },
+      { name: 'Gele for Brides', slug: 'bridal-gele', parent: null },
+    );
+    const brand = (await t.ok<{ createBrand: { id: string } }>(`mutation { createBrand(input: { name: "Lekki Lace" }) { id } }`, {}, admin))
+      .createBrand;
+    const b = await t.ok<{ updateBrand: { name: string; logoUrl: string } }>(
+      `mutation($id: ID!) { updateBrand(id: $id, input: { name: "Lekki Lace Co", logoUrl: "https://img.fashionistar.test/b.png" }) { name logoUrl } }`,
+      { id: brand.id },
+      admin,
+    );
+    assert.deepEqual(b.updateBrand, { name: 'Lekki Lace Co', logoUrl: 'https://img.fashionistar.test/b.png' });
+    const col = (
+      await t.ok<{ createCollection: { id: string; slug: string } }>(
+        `mutation { createCollection(input: { name: "Wedding Guest" }) { id slug } }`,
+        {},
+        admin,
+      )
+    ).createCollection;
+    await t.ok(`mutation($id: ID!) { updateCollection(id: $id, input: { active: false }) { id } }`, { id: col.id }, admin);
+    const listed = await t.ok<{ collections: Array<{ slug: string }> }>(`{ collections { slug } }`);
+    assert.ok(!listed.collections.some((c) => c.slug === col.slug), 'inactive collections leave the storefront');
+    assert.deepEqual(codes(await t.call(`mutation { updateBrand(id: "nope", input: { name: "x" }) { id } }`, {}, admin)), ['NOT_FOUND']);
+  });
+
   it('answers other subgraphs who sells a product', async () => {
     const { createProduct: p } = await t.ok<{ createProduct: { id: string } }>(CREATE, { i: input({ title: 'Batik Tote Bag' }) }, owner);
     const d = await t.ok<{ productOwners: Array<{ productId: string; vendorId: string; status: string; visible: boolean }> }>(

@@ -215,6 +215,12 @@ export type Mutation = {
   setCollectionProducts: Collection;
   /** Sets the storefront flags of a product (ADMIN only). */
   setProductFlags: Product;
+  /** Changes a brand (ADMIN only). The slug stays. */
+  updateBrand: Brand;
+  /** Changes a category (ADMIN only): name, description, image, parent (not under its own descendants). The slug stays. */
+  updateCategory: Category;
+  /** Changes a collection (ADMIN only); `active: false` takes it off the storefront. The slug stays. */
+  updateCollection: Collection;
   /** Changes a product of the caller's store. */
   updateProduct: Product;
   /** Changes a gallery image's URL or alt text. */
@@ -310,6 +316,24 @@ export type MutationSetProductFlagsArgs = {
   hotDeal?: InputMaybe<Scalars['Boolean']['input']>;
   id: Scalars['ID']['input'];
   specialOffer?: InputMaybe<Scalars['Boolean']['input']>;
+};
+
+
+export type MutationUpdateBrandArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateBrandInput;
+};
+
+
+export type MutationUpdateCategoryArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateCategoryInput;
+};
+
+
+export type MutationUpdateCollectionArgs = {
+  id: Scalars['ID']['input'];
+  input: UpdateCollectionInput;
 };
 
 
@@ -539,6 +563,29 @@ export type SpecificationInput = {
   value: Scalars['String']['input'];
 };
 
+/** Changes to a brand; omitted fields keep their value. */
+export type UpdateBrandInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  logoUrl?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** Changes to a category; omitted fields keep their value, a null parentId makes it top-level. */
+export type UpdateCategoryInput = {
+  description?: InputMaybe<Scalars['String']['input']>;
+  imageUrl?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+  parentId?: InputMaybe<Scalars['ID']['input']>;
+};
+
+/** Changes to a collection; omitted fields keep their value. */
+export type UpdateCollectionInput = {
+  active?: InputMaybe<Scalars['Boolean']['input']>;
+  description?: InputMaybe<Scalars['String']['input']>;
+  imageUrl?: InputMaybe<Scalars['String']['input']>;
+  name?: InputMaybe<Scalars['String']['input']>;
+};
+
 /** Changes to a gallery image; omitted fields keep their value. */
 export type UpdateImageInput = {
   alt?: InputMaybe<Scalars['String']['input']>;
@@ -729,6 +776,9 @@ export type ResolversTypes = ResolversObject<{
   ProductVariant: ResolverTypeWrapper<VariantEntity>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SpecificationInput: SpecificationInput;
+  UpdateBrandInput: UpdateBrandInput;
+  UpdateCategoryInput: UpdateCategoryInput;
+  UpdateCollectionInput: UpdateCollectionInput;
   UpdateImageInput: UpdateImageInput;
   UpdateProductInput: UpdateProductInput;
   VariantInput: VariantInput;
@@ -769,6 +819,9 @@ export type ResolversParentTypes = ResolversObject<{
   ProductVariant: VariantEntity;
   Query: Record<PropertyKey, never>;
   SpecificationInput: SpecificationInput;
+  UpdateBrandInput: UpdateBrandInput;
+  UpdateCategoryInput: UpdateCategoryInput;
+  UpdateCollectionInput: UpdateCollectionInput;
   UpdateImageInput: UpdateImageInput;
   UpdateProductInput: UpdateProductInput;
   VariantInput: VariantInput;
@@ -846,6 +899,9 @@ export type MutationResolvers<ContextType = CatalogContext, ParentType extends R
   reorderProductImages?: Resolver<Array<ResolversTypes['ProductImage']>, ParentType, ContextType, RequireFields<MutationReorderProductImagesArgs, 'imageIds' | 'productId'>>;
   setCollectionProducts?: Resolver<ResolversTypes['Collection'], ParentType, ContextType, RequireFields<MutationSetCollectionProductsArgs, 'collectionId' | 'productIds'>>;
   setProductFlags?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationSetProductFlagsArgs, 'id'>>;
+  updateBrand?: Resolver<ResolversTypes['Brand'], ParentType, ContextType, RequireFields<MutationUpdateBrandArgs, 'id' | 'input'>>;
+  updateCategory?: Resolver<ResolversTypes['Category'], ParentType, ContextType, RequireFields<MutationUpdateCategoryArgs, 'id' | 'input'>>;
+  updateCollection?: Resolver<ResolversTypes['Collection'], ParentType, ContextType, RequireFields<MutationUpdateCollectionArgs, 'id' | 'input'>>;
   updateProduct?: Resolver<ResolversTypes['Product'], ParentType, ContextType, RequireFields<MutationUpdateProductArgs, 'id' | 'input'>>;
   updateProductImage?: Resolver<ResolversTypes['ProductImage'], ParentType, ContextType, RequireFields<MutationUpdateProductImageArgs, 'id' | 'input'>>;
   updateVariant?: Resolver<ResolversTypes['ProductVariant'], ParentType, ContextType, RequireFields<MutationUpdateVariantArgs, 'id' | 'input'>>;

@@ -18,7 +18,15 @@ import {
   setFlags,
   updateProduct,
 } from '../services/product.service';
-import { createBrand, createCategory, createCollection, setCollectionProducts } from '../services/taxonomy.service';
+import {
+  createBrand,
+  createCategory,
+  createCollection,
+  setCollectionProducts,
+  updateBrand,
+  updateCategory,
+  updateCollection,
+} from '../services/taxonomy.service';
 
 export const manageResolvers: Resolvers = {
   Mutation: {
@@ -40,6 +48,9 @@ export const manageResolvers: Resolvers = {
     createCategory: (_p, { input }, ctx) => createCategory(ctx, input),
     createBrand: (_p, { input }, ctx) => createBrand(ctx, input),
     createCollection: (_p, { input }, ctx) => createCollection(ctx, input),
+    updateCategory: (_p, { id, input }, ctx) => updateCategory(ctx, id, input),
+    updateBrand: (_p, { id, input }, ctx) => updateBrand(ctx, id, input),
+    updateCollection: (_p, { id, input }, ctx) => updateCollection(ctx, id, input),
     setCollectionProducts: (_p, { collectionId, productIds }, ctx) => setCollectionProducts(ctx, collectionId, productIds),
   },
 };

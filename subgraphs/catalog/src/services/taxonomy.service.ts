@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { In } from 'typeorm';
+import { In, IsNull } from 'typeorm';
 import {
   BadUserInputError,
   ConflictError,
@@ -59,7 +59,7 @@ export async function createCategory(
   if (input.parentId && (!isUuid(input.parentId) || !(await ctx.em.exists(CategoryEntity, { where: { id: input.parentId } })))) {
     throw new BadUserInputError('parentId does not name an existing category.', 'parentId');
   }
-  const position = await ctx.em.count(CategoryEntity, { where: { parentId: input.parentId ?? undefined } });
+  const position = await ctx.em.count(CategoryEntity, { where: { parentId: input.parentId ?? IsNull() } });
   return insertWithSlug(ctx, CategoryEntity, {
     id: randomUUID(),
     name,
@@ -122,4 +122,68 @@ export async function setCollectionProducts(ctx: CatalogContext, collectionId: s
     }
   });
   return collection;
+}
+
+/** Changes to a category; the slug stays stable. Moving it under one of its own descendants is refused. */
+export async function updateCategory(
+  ctx: CatalogContext,
+  id: string,
+  input: { name?: string | null; description?: string | null; imageUrl?: string | null; parentId?: string | null },
+): Promise<CategoryEntity> {
+  requireRole(ctx, 'ADMIN');
+  const current = isUuid(id) ? await ctx.em.findOne(CategoryEntity, { where: { id } }) : null;
+  if (!current) throw new NotFoundError('Category', id);
+  const patch: Partial<CategoryEntity> = {};
+  if (input.name != null) patch.name = requireText(input.name, 'name', 100);
+  if (input.description !== undefined) patch.description = optionalText(input.description, 'description', 1000);
+  if (input.imageUrl !== undefined) patch.imageUrl = input.imageUrl ? imageUrl(input.imageUrl, 'imageUrl') : null;
+  if (input.parentId !== undefined) {
+    if (input.parentId !== null) {
+      const [ok]: Array<{ cycle: boolean; found: boolean }> = isUuid(input.parentId)
+        ? await ctx.em.query(
+            `WITH RECURSIVE sub AS (SELECT id FROM category WHERE id = $1 UNION ALL SELECT c.id FROM category c JOIN sub ON c.parent_id = sub.id)
+             SELECT EXISTS (SELECT 1 FROM sub WHERE id = $2) AS cycle, EXISTS (SELECT 1 FROM category WHERE id = $2) AS found`,
+            [id, input.parentId],
+          )
+        : [];
+      if (!ok?.found) throw new BadUserInputError('parentId does not name an existing category.', 'parentId');
+      if (ok.cycle) throw new BadUserInputError('A category cannot move under itself or its descendants.', 'parentId');
+    }
+    patch.parentId = input.parentId;
+  }
+  if (Object.keys(patch).length) await ctx.em.update(CategoryEntity, { id }, patch);
+  return ctx.em.findOneOrFail(CategoryEntity, { where: { id } });
+}
+
+export async function updateBrand(
+  ctx: CatalogContext,
+  id: string,
+  input: { name?: string | null; logoUrl?: string | null; description?: string | null },
+) {
+  requireRole(ctx, 'ADMIN');
+  const current = isUuid(id) ? await ctx.em.findOne(BrandEntity, { where: { id } }) : null;
+  if (!current) throw new NotFoundError('Brand', id);
+  const patch: Partial<BrandEntity> = {};
+  if (input.name != null) patch.name = requireText(input.name, 'name', 100);
+  if (input.logoUrl !== undefined) patch.logoUrl = input.logoUrl ? imageUrl(input.logoUrl, 'logoUrl') : null;
+  if (input.description !== undefined) patch.description = optionalText(input.description, 'description', 1000);
+  if (Object.keys(patch).length) await ctx.em.update(BrandEntity, { id }, patch);
+  return ctx.em.findOneOrFail(BrandEntity, { where: { id } });
+}
+
+export async function updateCollection(
+  ctx: CatalogContext,
+  id: string,
+  input: { name?: string | null; description?: string | null; imageUrl?: string | null; active?: boolean | null },
+) {
+  requireRole(ctx, 'ADMIN');
+  const current = isUuid(id) ? await ctx.em.findOne(CollectionEntity, { where: { id } }) : null;
+  if (!current) throw new NotFoundError('Collection', id);
+  const patch: Partial<CollectionEntity> = {};
+  if (input.name != null) patch.name = requireText(input.name, 'name', 100);
+  if (input.description !== undefined) patch.description = optionalText(input.description, 'description', 1000);
+  if (input.imageUrl !== undefined) patch.imageUrl = input.imageUrl ? imageUrl(input.imageUrl, 'imageUrl') : null;
+  if (input.active != null) patch.active = input.active;
+  if (Object.keys(patch).length) await ctx.em.update(CollectionEntity, { id }, patch);
+  return ctx.em.findOneOrFail(CollectionEntity, { where: { id } });
 }
