@@ -31,8 +31,11 @@ export interface RunSubgraphOptions<C extends BaseContext> {
   name: string;
   port: number;
   host: string;
-  production: boolean;
-  routerSecret: string;
+  /**
+   * The subgraph's validated config: production mode, the router secret, and SEED (seeding runs
+   * only when it is on and never in production).
+   */
+  config: { NODE_ENV: string; ROUTER_SECRET: string; SEED?: boolean };
   databaseUrl: string;
   infra: Infra;
   log: Logger;
@@ -44,8 +47,8 @@ export interface RunSubgraphOptions<C extends BaseContext> {
   migrations: MixedList<Function>;
   buildContext: (base: BaseContext) => C;
   publicRoutes?: Record<string, Route>;
-  /** Runs after migrations, outside production (demo data; must be idempotent). */
-  seed?: (rt: SubgraphRuntime) => Promise<void>;
+  /** Runs after migrations when SEED is on, outside production (demo data; must be idempotent). */
+  seed?: (rt: SubgraphRuntime) => Promise<unknown>;
   /** Runs after migrations and seeding: event consumers, message dispatchers. */
   onReady?: (rt: SubgraphRuntime) => Promise<void>;
 }
@@ -66,6 +69,7 @@ export interface RunningSubgraph extends RunningServer {
  * reverse order.
  */
 export async function runSubgraph<C extends BaseContext>(o: RunSubgraphOptions<C>): Promise<RunningSubgraph> {
+  const production = o.config.NODE_ENV === 'production';
   const dataSource = createDataSource({ url: o.databaseUrl, schema: o.name, entities: o.entities, migrations: o.migrations, log: o.log });
   let ready = false;
   const server = await startSubgraphServer({
@@ -73,8 +77,8 @@ export async function runSubgraph<C extends BaseContext>(o: RunSubgraphOptions<C
     port: o.port,
     host: o.host,
     schema: buildSubgraphSchema({ typeDefs: loadTypeDefs(o.schemaDir), resolvers: o.resolvers as never }),
-    routerSecret: o.routerSecret,
-    production: o.production,
+    routerSecret: o.config.ROUTER_SECRET,
+    production,
     log: o.log,
     infra: o.infra,
     dataSource,
@@ -86,7 +90,7 @@ export async function runSubgraph<C extends BaseContext>(o: RunSubgraphOptions<C
   const rt: SubgraphRuntime = { dataSource, infra: o.infra, log: o.log };
   try {
     await initializeAndMigrate(dataSource, o.log);
-    if (o.seed && !o.production) await o.seed(rt);
+    if (o.seed && o.config.SEED !== false && !production) await o.seed(rt);
     await o.onReady?.(rt);
     relay.start();
     ready = true;

@@ -39,8 +39,7 @@ export async function startCatalog(o: StartCatalogOptions): Promise<RunningCatal
     name: SOURCE,
     port: o.port ?? o.config.CATALOG_PORT,
     host: o.config.CATALOG_HOST,
-    production: o.config.NODE_ENV === 'production',
-    routerSecret: o.config.ROUTER_SECRET,
+    config: o.config,
     databaseUrl: o.databaseUrl,
     infra: o.infra,
     log: o.log,
@@ -49,7 +48,7 @@ export async function startCatalog(o: StartCatalogOptions): Promise<RunningCatal
     entities: catalogEntities,
     migrations: catalogMigrations,
     buildContext: buildCatalogContext(deps),
-    seed: o.config.SEED ? ({ dataSource, log }) => seedCatalog(dataSource, log, o.config.SEED_SCALE) : undefined,
+    seed: ({ dataSource, log }) => seedCatalog(dataSource, log, o.config.SEED_SCALE),
     onReady: ({ dataSource, infra, log }) => consumeEvents(dataSource, infra, SOURCE, catalogEventHandlers, log),
   });
   return { ...server, deps };

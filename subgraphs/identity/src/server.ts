@@ -50,8 +50,7 @@ export async function startIdentity(o: StartIdentityOptions): Promise<RunningIde
     name: SOURCE,
     port: o.port ?? o.config.IDENTITY_PORT,
     host: o.config.IDENTITY_HOST,
-    production,
-    routerSecret: o.config.ROUTER_SECRET,
+    config: o.config,
     databaseUrl: o.databaseUrl,
     infra: o.infra,
     log: o.log,
@@ -61,7 +60,7 @@ export async function startIdentity(o: StartIdentityOptions): Promise<RunningIde
     migrations: identityMigrations,
     buildContext: buildIdentityContext(deps),
     publicRoutes: { '/.well-known/jwks.json': (_req, res) => sendJson(res, 200, keys.jwks(), { 'cache-control': 'public, max-age=300' }) },
-    seed: o.config.SEED ? ({ dataSource, log }) => seedIdentity(dataSource, log).then(() => undefined) : undefined,
+    seed: ({ dataSource, log }) => seedIdentity(dataSource, log),
     // Event consumers (declared in schema/subgraphs.json `consumes`): identity-messages, identity-revocations.
     onReady: async ({ dataSource, infra, log }) => {
       await startMessageDispatcher(dataSource, infra, SOURCE, o.providers, log);

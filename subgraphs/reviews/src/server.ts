@@ -44,8 +44,7 @@ export async function startReviews(o: StartReviewsOptions): Promise<RunningRevie
     name: SOURCE,
     port: o.port ?? o.config.REVIEWS_PORT,
     host: o.config.REVIEWS_HOST,
-    production: o.config.NODE_ENV === 'production',
-    routerSecret: o.config.ROUTER_SECRET,
+    config: o.config,
     databaseUrl: o.databaseUrl,
     infra: o.infra,
     log: o.log,
@@ -54,7 +53,7 @@ export async function startReviews(o: StartReviewsOptions): Promise<RunningRevie
     entities: reviewsEntities,
     migrations: [Init1764400000000],
     buildContext: buildReviewsContext(deps),
-    seed: o.config.SEED ? ({ dataSource, log }) => seedReviews(dataSource, log, o.config.SEED_SCALE).then(() => undefined) : undefined,
+    seed: ({ dataSource, log }) => seedReviews(dataSource, log, o.config.SEED_SCALE),
   });
   return { ...server, deps };
 }

@@ -35,8 +35,7 @@ export async function startVendors(o: StartVendorsOptions): Promise<RunningVendo
     name: SOURCE,
     port: o.port ?? o.config.VENDORS_PORT,
     host: o.config.VENDORS_HOST,
-    production: o.config.NODE_ENV === 'production',
-    routerSecret: o.config.ROUTER_SECRET,
+    config: o.config,
     databaseUrl: o.databaseUrl,
     infra: o.infra,
     log: o.log,
@@ -45,7 +44,7 @@ export async function startVendors(o: StartVendorsOptions): Promise<RunningVendo
     entities: vendorsEntities,
     migrations: MIGRATIONS,
     buildContext: buildVendorsContext(deps),
-    seed: o.config.SEED ? ({ dataSource, log }) => seedVendors(dataSource, log).then(() => undefined) : undefined,
+    seed: ({ dataSource, log }) => seedVendors(dataSource, log),
   });
   return { ...server, deps };
 }
