@@ -7,7 +7,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { parse, printSchema } from 'graphql';
-import { readSdl, readSubgraphConfig, repoRoot } from '@fashionistar/shared/src/composition-config';
+import { readSdl, readSubgraphConfig, repoRoot } from '@fashionistar/shared';
 
 /** The files composition produces, by path relative to the repo root. */
 export function composeSupergraph(

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from 'node:http';
 import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy, type StrategyOptionsWithRequest } from 'passport-jwt';
-import { ROLES, type Identity, type Infra, type Role } from '@fashionistar/shared/src/edge';
+import { ROLES, revokedSessionKey, type Identity, type Infra, type Role } from '@fashionistar/shared/edge';
 import type { JwksCache } from './jwks';
 
 /** Why a request's token was refused; the router answers UNAUTHENTICATED with this message. */
@@ -101,7 +101,7 @@ export class TokenVerifier {
    * work) for a connection that verified its token earlier.
    */
   async isRevoked(sessionId: string): Promise<boolean> {
-    return Boolean(await this.infra.kv.get(`revoked-session:${sessionId}`));
+    return Boolean(await this.infra.kv.get(revokedSessionKey(sessionId)));
   }
 }
 

@@ -1,4 +1,4 @@
-import { commonSpec, int, loadConfig, optionalStr, str, type ConfigOf, type VarSpec } from '@fashionistar/shared/src/edge';
+import { commonSpec, int, loadConfig, optionalStr, str, type ConfigOf, type VarSpec } from '@fashionistar/shared/edge';
 import { trustedProxyHops } from './client-ip';
 
 /** Everything the router reads from the environment. */

@@ -1,7 +1,7 @@
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import type { Fetcher } from '@apollo/utils.fetcher';
-import { FORWARD_HEADERS, encodeIdentity, type Identity, type Logger } from '@fashionistar/shared/src/edge';
+import { FORWARD_HEADERS, encodeIdentity, type Identity, type Logger } from '@fashionistar/shared/edge';
 
 /** What the router knows about a request, handed to every subgraph fetch. */
 export interface RouterContext {

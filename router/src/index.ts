@@ -1,5 +1,5 @@
 /** Starts the router as its own process (containers). `npm start` runs it with every subgraph. */
-import { createInfra, createLogger, requireSharedInfra } from '@fashionistar/shared/src/edge';
+import { createInfra, createLogger, requireSharedInfra } from '@fashionistar/shared/edge';
 import { loadRouterConfig } from './config';
 import { startRouter } from './router';
 

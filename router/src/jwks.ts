@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import type { Logger } from '@fashionistar/shared/src/edge';
+import type { Logger } from '@fashionistar/shared/edge';
 
 interface Jwk extends JsonWebKey {
   kid?: string;

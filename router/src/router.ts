@@ -5,7 +5,15 @@ import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
-import { executeApollo, formatError, sendGraphQLError, sendJson, type Infra, type Logger } from '@fashionistar/shared/src/edge';
+import {
+  executeApollo,
+  formatError,
+  sendGraphQLError,
+  sendJson,
+  subgraphUrlOverrides,
+  type Infra,
+  type Logger,
+} from '@fashionistar/shared/edge';
 import type { RouterConfig } from './config';
 import { GatewayAdapter, createGateway, type RouterContext } from './gateway';
 import { checkSubgraphs } from './health';
@@ -23,7 +31,7 @@ export interface StartRouterOptions {
   log: Logger;
   /** Overrides PORT (0 = any free port, for tests). */
   port?: number;
-  /** Subgraph name → URL, overriding the supergraph file (default: from `<NAME>_URL` env). */
+  /** Subgraph name → URL, overriding the supergraph file (default: each subgraph's `urlEnv` variable, see subgraphUrlOverrides). */
   urlOverrides?: Record<string, string>;
 }
 
@@ -39,17 +47,12 @@ export function subgraphUrls(supergraphSdl: string): Record<string, string> {
   return Object.fromEntries([...supergraphSdl.matchAll(/@join__graph\(name:\s*"([^"]+)",\s*url:\s*"([^"]+)"\)/g)].map((m) => [m[1], m[2]]));
 }
 
-/** `<NAME>_URL` variables override the supergraph's subgraph URLs (e.g. IDENTITY_URL in containers). */
-export function urlOverridesFromEnv(names: string[], env: NodeJS.ProcessEnv = process.env): Record<string, string> {
-  return Object.fromEntries(names.flatMap((n) => (env[`${n.toUpperCase()}_URL`] ? [[n, env[`${n.toUpperCase()}_URL`]!]] : [])));
-}
-
 export async function startRouter(o: StartRouterOptions): Promise<RunningRouter> {
   const { config, log } = o;
   const production = config.NODE_ENV === 'production';
   const supergraphSdl = readFileSync(config.SUPERGRAPH_PATH, 'utf8');
   const declared = subgraphUrls(supergraphSdl);
-  const urls = { ...declared, ...(o.urlOverrides ?? urlOverridesFromEnv(Object.keys(declared))) };
+  const urls = { ...declared, ...(o.urlOverrides ?? subgraphUrlOverrides(process.env)) };
   const identityUrl = urls.identity;
   const jwksUrl = config.JWKS_URL ?? (identityUrl ? new URL('/.well-known/jwks.json', identityUrl).toString() : undefined);
   if (!jwksUrl) throw new Error('no identity subgraph in the supergraph and no JWKS_URL: tokens could not be verified');

@@ -5,7 +5,7 @@ import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@ap
 import { GraphQLError, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { FORWARD_HEADERS, encodeIdentity, type Logger } from '@fashionistar/shared/src/edge';
+import { FORWARD_HEADERS, encodeIdentity, type Logger } from '@fashionistar/shared/edge';
 import type { RouterContext } from './gateway';
 import { Channel, mapIterator, type Subscription } from './iterators';
 import { limitRules, type OperationLimits } from './limits';

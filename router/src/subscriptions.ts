@@ -4,7 +4,7 @@ import type { ApolloServer } from '@apollo/server';
 import { GraphQLError, GraphQLSchema, parse, type ExecutionArgs, type ExecutionResult, type GraphQLFormattedError } from 'graphql';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
-import { formatError, type Identity } from '@fashionistar/shared/src/edge';
+import { formatError, type Identity } from '@fashionistar/shared/edge';
 import { TokenRejected, type TokenVerifier, type VerifiedToken } from './auth';
 import { clientIp } from './client-ip';
 import type { RouterContext } from './gateway';

@@ -3,6 +3,7 @@ import type { Logger } from './logger';
 import type { Identity, Role } from './identity';
 import type { Infra } from './infra/types';
 import { ForbiddenError, UnauthenticatedError } from './errors';
+import { LoaderRegistry } from './loaders';
 
 /**
  * What every resolver and service receives first. `em` is the entity manager to use: inside
@@ -15,6 +16,12 @@ export interface BaseContext {
   clientIp: string | null;
   userAgent: string | null;
   em: EntityManager;
+  /**
+   * This request's DataLoaders. A loader reads through the `em` of the context that first made
+   * it, so `inTransaction` gives the transaction a registry of its own: no loader made inside a
+   * transaction outlives it, and none made outside reads inside it.
+   */
+  loaders: LoaderRegistry;
   infra: Infra;
   /** Callbacks run after the outermost transaction commits (enqueueing, cache busting). */
   afterCommit: Array<() => Promise<void> | void>;
@@ -39,12 +46,13 @@ export function hasRole(ctx: Pick<BaseContext, 'identity'>, role: Role): boolean
 
 /**
  * Runs `fn` in a transaction. Nested calls join the outer transaction; `afterCommit` callbacks
- * run once the outermost one commits, and are dropped if it rolls back.
+ * run once the outermost one commits, and are dropped if it rolls back. The transaction's context
+ * has its own loaders (see `BaseContext.loaders`).
  */
 export async function inTransaction<C extends BaseContext, T>(ctx: C, fn: (tx: C) => Promise<T>): Promise<T> {
   if (ctx.em.queryRunner?.isTransactionActive) return fn(ctx);
   const afterCommit: BaseContext['afterCommit'] = [];
-  const result = await ctx.em.transaction((em) => fn({ ...ctx, em, afterCommit }));
+  const result = await ctx.em.transaction((em) => fn({ ...ctx, em, afterCommit, loaders: new LoaderRegistry() }));
   for (const cb of afterCommit) {
     try {
       await cb();

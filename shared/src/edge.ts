@@ -8,3 +8,5 @@ export * from './logger';
 export * from './identity';
 export * from './infra/index';
 export * from './server/http';
+export * from './contracts/index';
+export { readSubgraphConfig, subgraphUrlOverrides, subgraphUrls, repoRoot, type SubgraphConfig } from './composition-config';

@@ -53,13 +53,18 @@ export class RateLimitedError extends AppError {
   }
 }
 
-const PASS_THROUGH = new Set<string>([
+/** The codes of expected failures: a verdict on the caller or its input, never an internal fault. */
+export const CLIENT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'BAD_USER_INPUT',
   'UNAUTHENTICATED',
   'FORBIDDEN',
   'NOT_FOUND',
   'CONFLICT',
   'RATE_LIMITED',
+]);
+
+const PASS_THROUGH = new Set<string>([
+  ...CLIENT_ERROR_CODES,
   'GRAPHQL_PARSE_FAILED',
   'GRAPHQL_VALIDATION_FAILED',
   'PERSISTED_QUERY_NOT_FOUND',

@@ -1,13 +1,15 @@
 import axios, { type AxiosInstance } from 'axios';
 import { FORWARD_HEADERS, encodeIdentity } from './identity';
 import type { BaseContext } from './context';
-import { AppError } from './errors';
+import type { InternalQuery } from './contracts/event';
+import { AppError, CLIENT_ERROR_CODES, type ErrorCode } from './errors';
 
 /**
  * Synchronous calls from one subgraph to another, for decisions that must see the owner's state
  * at write time (is the caller a member of this store? is it approved?), never a projection that
  * may lag. The call carries the router secret and the caller's identity, so the other subgraph
  * applies its own rules; results are cached per request by the caller (see `memoPerRequest`).
+ * Documents and result types come from the owner's contracts (`InternalQuery`).
  */
 export class InternalClient {
   private readonly http: AxiosInstance;
@@ -24,10 +26,16 @@ export class InternalClient {
     this.http = axios.create({ timeout: timeoutMs, validateStatus: () => true });
   }
 
-  /** Runs `query` on subgraph `name` as the caller of `ctx`; throws on any error in the answer. */
-  async query<T>(ctx: BaseContext, name: string, query: string, variables: Record<string, unknown> = {}): Promise<T> {
-    const url = this.peers[name];
-    if (!url) throw new Error(`no URL for subgraph ${name}`);
+  /**
+   * Asks `q` of its subgraph as the caller of `ctx`. The peer's verdict on the caller
+   * (BAD_USER_INPUT, FORBIDDEN, NOT_FOUND, CONFLICT, RATE_LIMITED) is passed on as is;
+   * UNAUTHENTICATED only when the caller is anonymous: for a signed-in caller it means the peer
+   * refused this subgraph (a deployment fault), which must not tell the client to sign in again.
+   * Anything else is an internal error (logged, masked in production).
+   */
+  async query<V extends Record<string, unknown>, R>(ctx: BaseContext, q: InternalQuery<V, R>, variables: V): Promise<R> {
+    const url = this.peers[q.subgraph];
+    if (!url) throw new Error(`no URL for subgraph ${q.subgraph}`);
     const headers: Record<string, string> = {
       'content-type': 'application/json',
       [FORWARD_HEADERS.secret]: this.routerSecret,
@@ -35,22 +43,23 @@ export class InternalClient {
     };
     if (ctx.identity) headers[FORWARD_HEADERS.identity] = encodeIdentity(ctx.identity);
     if (ctx.clientIp) headers[FORWARD_HEADERS.clientIp] = ctx.clientIp;
-    const res = await this.http.post<{ data?: T; errors?: Array<{ message: string; extensions?: { code?: string } }> }>(
+    const res = await this.http.post<{ data?: R; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>(
       url,
-      { query, variables },
+      { query: q.document, variables },
       { headers },
     );
     // 401 at the HTTP level is the peer refusing our router secret: a deployment fault, not the caller's.
-    if (res.status === 401) throw new Error(`${name} refused the router secret`);
+    if (res.status === 401) throw new Error(`${q.subgraph} refused the router secret`);
     const first = res.data?.errors?.[0];
     if (first) {
-      const code = first.extensions?.code;
-      // The other subgraph's verdict on the caller (e.g. FORBIDDEN) is passed on as is.
-      if (code && ['UNAUTHENTICATED', 'FORBIDDEN', 'NOT_FOUND', 'BAD_USER_INPUT', 'CONFLICT'].includes(code))
-        throw new AppError(first.message, code as never);
-      throw new Error(`${name} answered an error: ${first.message}`);
+      const code = String(first.extensions?.code ?? '') as ErrorCode;
+      const callersFault = CLIENT_ERROR_CODES.has(code) && (code !== 'UNAUTHENTICATED' || !ctx.identity);
+      if (!callersFault) throw new Error(`${q.subgraph} answered ${code || 'an error'}: ${first.message}`);
+      // `field` names the peer's argument, not the caller's: dropped; the rest (retryAfterSeconds) kept.
+      const { code: _code, field: _field, ...extensions } = first.extensions ?? {};
+      throw new AppError(first.message, code, extensions);
     }
-    if (res.status !== 200 || !res.data?.data) throw new Error(`${name} answered HTTP ${res.status}`);
+    if (res.status !== 200 || !res.data?.data) throw new Error(`${q.subgraph} answered HTTP ${res.status}`);
     return res.data.data;
   }
 }

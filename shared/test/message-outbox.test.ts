@@ -5,7 +5,6 @@
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
 import type { DataSource, MigrationInterface, QueryRunner } from 'typeorm';
 import { createDataSource, initializeAndMigrate } from '../src/db/data-source';
 import { inTransaction, type BaseContext } from '../src/context';
@@ -22,7 +21,8 @@ import {
 import { RecordingProvider } from '../src/messaging/providers';
 import type { Infra } from '../src/infra/types';
 import { createLogger } from '../src/logger';
-import { createTestDatabase, createTestInfra, eventually, type TestDatabase } from '../src/testing';
+import { createTestDatabase, createTestInfra, eventually, testContext, type TestDatabase } from '../src/testing';
+import { messageConsumer, messageQueued } from '../src/contracts/messaging';
 
 const log = createLogger('message-outbox-test', 'silent');
 const TIMEOUT = { timeout: 10_000 };
@@ -52,21 +52,16 @@ describe('message outbox', () => {
   let infra: Infra;
   let relay: OutboxRelay;
 
-  const ctx = (): BaseContext => ({
-    requestId: randomUUID(),
-    log,
-    identity: null,
-    clientIp: null,
-    userAgent: null,
-    em: ds.manager,
-    infra,
-    afterCommit: [],
-  });
+  const ctx = (): BaseContext => testContext({ em: ds.manager, infra });
+  // The test's own message sources, each with its consumer (the supergraph declares identity's).
+  const routes = Object.fromEntries(
+    ['send', 'store', 'half', 'retry', 'doomed', 'rollback'].map((source) => [messageConsumer(source), [messageQueued(source)]]),
+  );
   const row = async (id: string): Promise<Row | undefined> =>
     (await ds.query(`SELECT status, provider, provider_ref, attempts, sent_at FROM outbound_message WHERE id = $1`, [id]))[0];
   /** Relays the outbox until `id` leaves PENDING, and answers its row. */
   const settled = async (id: string): Promise<Row> => {
-    await relay.drain();
+    await relay.flush();
     return eventually(async () => {
       const r = await row(id);
       return r && r.status !== 'PENDING' ? r : null;
@@ -78,7 +73,7 @@ describe('message outbox', () => {
     infra = createTestInfra('redis');
     ds = createDataSource({ url: db.url, schema: SCHEMA, entities: [], migrations: [MessagesInit1700000000002], poolSize: 5 });
     await initializeAndMigrate(ds);
-    relay = new OutboxRelay(ds, infra, SCHEMA, log);
+    relay = new OutboxRelay(ds, infra, SCHEMA, log, routes);
   });
   after(async () => {
     await infra?.close();
@@ -88,7 +83,7 @@ describe('message outbox', () => {
 
   it('sends SMS and e-mail with the exact requests and marks them SENT', TIMEOUT, async () => {
     const recording = new RecordingProvider();
-    await startMessageDispatcher(ds, infra, 'send', { sms: recording, email: recording }, log);
+    await startMessageDispatcher(ds, infra, 'send', { sms: recording, email: recording }, log, routes);
     const [smsId, emailId] = await inTransaction(ctx(), async (tx) => [
       await queueMessage(tx, 'send', { channel: 'SMS', to: '+2348031234567', body: 'Your code is 123456', template: 'phone-otp' }),
       await queueMessage(tx, 'send', {
@@ -128,7 +123,7 @@ describe('message outbox', () => {
   });
 
   it('stores messages of a channel without a provider', TIMEOUT, async () => {
-    await startMessageDispatcher(ds, infra, 'store', {}, log);
+    await startMessageDispatcher(ds, infra, 'store', {}, log, routes);
     const id = await inTransaction(ctx(), (tx) =>
       queueMessage(tx, 'store', { channel: 'SMS', to: '+2348030000001', body: 'code 1', template: 'phone-otp' }),
     );
@@ -137,7 +132,7 @@ describe('message outbox', () => {
 
   it('stores only the channel without a provider', TIMEOUT, async () => {
     const recording = new RecordingProvider();
-    await startMessageDispatcher(ds, infra, 'half', { email: recording }, log);
+    await startMessageDispatcher(ds, infra, 'half', { email: recording }, log, routes);
     const [smsId, emailId] = await inTransaction(ctx(), async (tx) => [
       await queueMessage(tx, 'half', { channel: 'SMS', to: '+2348030000002', body: 'b', template: 't' }),
       await queueMessage(tx, 'half', { channel: 'EMAIL', to: 'b@example.com', body: 'b', template: 't' }),
@@ -151,7 +146,7 @@ describe('message outbox', () => {
   it('retries a failing provider and sends the message once', TIMEOUT, async () => {
     const recording = new RecordingProvider();
     recording.failNext = 1;
-    await startMessageDispatcher(ds, infra, 'retry', { sms: recording }, log);
+    await startMessageDispatcher(ds, infra, 'retry', { sms: recording }, log, routes);
     const id = await inTransaction(ctx(), (tx) =>
       queueMessage(tx, 'retry', { channel: 'SMS', to: '+2348030000003', body: 'again', template: 't' }),
     );
@@ -169,7 +164,7 @@ describe('message outbox', () => {
   it('gives up after MAX_SEND_ATTEMPTS and marks the message FAILED', TIMEOUT, async () => {
     const recording = new RecordingProvider();
     recording.failNext = 1000;
-    await startMessageDispatcher(ds, infra, 'doomed', { sms: recording }, log);
+    await startMessageDispatcher(ds, infra, 'doomed', { sms: recording }, log, routes);
     const id = await inTransaction(ctx(), (tx) =>
       queueMessage(tx, 'doomed', { channel: 'SMS', to: '+2348030000009', body: 'x', template: 't' }),
     );
@@ -181,7 +176,7 @@ describe('message outbox', () => {
 
   it('leaves no message when the transaction rolls back', TIMEOUT, async () => {
     const recording = new RecordingProvider();
-    await startMessageDispatcher(ds, infra, 'rollback', { sms: recording }, log);
+    await startMessageDispatcher(ds, infra, 'rollback', { sms: recording }, log, routes);
     await assert.rejects(
       inTransaction(ctx(), async (tx) => {
         await queueMessage(tx, 'rollback', { channel: 'SMS', to: '+2348030000004', body: 'never', template: 't' });
@@ -191,7 +186,7 @@ describe('message outbox', () => {
     );
     assert.deepEqual(await ds.query(`SELECT id FROM outbound_message WHERE recipient = '+2348030000004'`), []);
     assert.deepEqual(await ds.query(`SELECT id FROM outbox_event WHERE type = 'rollback.message.queued'`), []);
-    await relay.drain();
+    await relay.flush();
     await infra.queues.idle();
     assert.deepEqual(recording.sms, []);
   });

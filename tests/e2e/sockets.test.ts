@@ -10,7 +10,7 @@ import jwt from 'jsonwebtoken';
 import { Redis } from 'ioredis';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { TEST_REDIS_URL } from '@fashionistar/shared/src/testing';
+import { TEST_REDIS_URL } from '@fashionistar/shared/testing';
 import { seedUserId } from '@fashionistar/identity/src/seed/seed';
 import { LoginDocument, LogoutDocument, RegisterDocument } from '../src/__generated__/graphql';
 import { startStack, type Stack } from '../src/stack';

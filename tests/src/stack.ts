@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { print, type DocumentNode } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
-import { createLogger, readSubgraphConfig, repoRoot, type Infra, type RunningServer, type SubgraphModule } from '@fashionistar/shared';
-import { createTestDatabase, createTestInfra } from '@fashionistar/shared/src/testing';
-import { loadIdentityConfig } from '@fashionistar/identity/src/config';
-import { startIdentity, type RunningIdentity } from '@fashionistar/identity/src/server';
+import { createLogger, readSubgraphConfig, repoRoot, type AnySubgraphModule, type Infra, type RunningServer } from '@fashionistar/shared';
+import { createTestDatabase, createTestInfra } from '@fashionistar/shared/testing';
+import { subgraph as identitySubgraph, type RunningIdentity } from '@fashionistar/identity/src/server';
 import { loadRouterConfig } from '@fashionistar/router/src/config';
 import { startRouter, type RunningRouter } from '@fashionistar/router/src/router';
 
@@ -51,18 +50,13 @@ export async function startStack(
   const infra = createTestInfra('redis');
   const keysDir = mkdtempSync(join(tmpdir(), 'fsg-keys-'));
   const log = createLogger('e2e', 'silent');
-  const identity = await startIdentity({
-    config: loadIdentityConfig({
-      NODE_ENV: 'test',
-      JWT_KEYS_DIR: keysDir,
-      AUTH_ATTEMPTS_PER_IP: '1000',
-      JWT_KEY_ACTIVATION_SECONDS: '0',
-      ...identityEnv,
-    }),
+  const identity = await identitySubgraph.start({
+    env: { NODE_ENV: 'test', JWT_KEYS_DIR: keysDir, AUTH_ATTEMPTS_PER_IP: '1000', JWT_KEY_ACTIVATION_SECONDS: '0', ...identityEnv },
     databaseUrl: db.url,
     infra,
     log,
     providers: {},
+    peers: {},
     port: 0,
   });
   const urls: Record<string, string> = { identity: identity.url };
@@ -70,7 +64,7 @@ export async function startStack(
   const others = readSubgraphConfig().filter((c) => c.name !== 'identity');
   const started = await Promise.all(
     others.map(async (c) => {
-      const mod = (await import(c.package)) as { subgraph: SubgraphModule };
+      const mod = (await import(c.package)) as { subgraph: AnySubgraphModule };
       const env = { NODE_ENV: 'test', SEED_SCALE: '200', ...subgraphEnv };
       return mod.subgraph.start({ databaseUrl: db.url, infra, log, providers: {}, env, peers: urls, port: 0 });
     }),

@@ -5,12 +5,13 @@
  * router reaches it over HTTP, exactly as in containers.
  */
 import {
-  readSubgraphConfig,
   createInfra,
   createLogger,
   loadConfig,
   providersFromEnv,
-  type SubgraphModule,
+  readSubgraphConfig,
+  subgraphUrls,
+  type AnySubgraphModule,
   type RunningServer,
 } from '@fashionistar/shared';
 import { devSpec } from './config';
@@ -42,8 +43,8 @@ async function main() {
   };
   try {
     const configs = readSubgraphConfig();
-    const peers = Object.fromEntries(configs.map((c) => [c.name, process.env[c.urlEnv] ?? c.routingUrl]));
-    const modules = await Promise.all(configs.map(async (c) => ((await import(c.package)) as { subgraph: SubgraphModule }).subgraph));
+    const peers = subgraphUrls(process.env, configs);
+    const modules = await Promise.all(configs.map(async (c) => ((await import(c.package)) as { subgraph: AnySubgraphModule }).subgraph));
     const running = await Promise.all(
       modules.map((m) =>
         m.start({ databaseUrl: databaseUrl!, infra, log: log.child({ subgraph: m.name }), providers, env: process.env, peers }),

@@ -3,6 +3,7 @@ import type { DataSource, EntityManager } from 'typeorm';
 import type { BaseContext } from '../context';
 import type { Infra } from '../infra/types';
 import type { Logger } from '../logger';
+import type { EventContract, EventRoutes, PayloadOf } from '../contracts/event';
 
 /**
  * Domain events with a transactional outbox. An event is a row written by `emitEvent` in the
@@ -43,16 +44,18 @@ export const OUTBOX_SQL = {
   down: [`DROP TABLE processed_event`, `DROP TABLE outbox_event`],
 };
 
-const subscribersKey = (type: string) => `event-subscribers:${type}`;
 const consumerJob = (consumer: string) => `event:${consumer}`;
 
-/** Writes an event in the caller's transaction; the relay is nudged once it commits. */
-export async function emitEvent<P>(ctx: BaseContext, type: string, version: number, payload: P): Promise<string> {
+/**
+ * Writes an event in the caller's transaction; the relay is nudged once it commits. The payload
+ * is checked against the contract's type, so emitter and consumers cannot drift apart.
+ */
+export async function emitEvent<E extends EventContract>(ctx: BaseContext, event: E, payload: PayloadOf<E>): Promise<string> {
   const id = randomUUID();
   await ctx.em.query(`INSERT INTO outbox_event (id, type, version, payload) VALUES ($1, $2, $3, $4)`, [
     id,
-    type,
-    version,
+    event.type,
+    event.version,
     JSON.stringify(payload),
   ]);
   if (ctx.em.queryRunner?.isTransactionActive) ctx.afterCommit.push(() => OutboxRelay.kickAll());
@@ -68,25 +71,31 @@ export async function emitEvent<P>(ctx: BaseContext, type: string, version: numb
 export class OutboxRelay {
   private static readonly live = new Set<OutboxRelay>();
   private timer: NodeJS.Timeout | null = null;
+  private readonly consumersOf: (type: string) => string[];
   private running: Promise<unknown> | null = null;
   private again = false;
   private stopped = false;
 
   /**
+   * @param routes consumer → the events delivered to it (the supergraph's are `EVENT_ROUTES`);
+   *   read on every batch, so a test may add a consumer after start.
    * @param intervalMs how often pending rows are polled when nothing kicks the relay. Default 1000.
    * @param batchSize rows relayed per transaction. Default 100.
-   * @param routes event type → consumers declared statically (schema/subgraphs.json `consumes`);
-   *   consumers that subscribed at run time (`consumeEvents`) are added to them.
    */
   constructor(
     private readonly ds: DataSource,
     private readonly infra: Infra,
     private readonly source: string,
     private readonly log: Logger,
+    routes: EventRoutes,
     private readonly intervalMs = 1000,
     private readonly batchSize = 100,
-    private readonly routes: Record<string, string[]> = {},
-  ) {}
+  ) {
+    this.consumersOf = (type) =>
+      Object.entries(routes)
+        .filter(([, events]) => events.some((e) => e.type === type))
+        .map(([consumer]) => consumer);
+  }
 
   /** Nudges every relay in this process (after a commit), instead of waiting for the next poll. */
   static kickAll(): void {
@@ -110,7 +119,7 @@ export class OutboxRelay {
       this.again = true;
       return;
     }
-    this.running = this.drain()
+    this.running = this.flush()
       .catch((err) => this.log.warn({ err }, 'outbox relay failed; will retry'))
       .finally(() => {
         this.running = null;
@@ -122,7 +131,7 @@ export class OutboxRelay {
   }
 
   /** Relays until no pending row is left; resolves with how many rows were relayed. */
-  async drain(): Promise<number> {
+  async flush(): Promise<number> {
     let total = 0;
     for (;;) {
       const n = await this.ds.transaction((em) => this.relayBatch(em));
@@ -146,7 +155,8 @@ export class OutboxRelay {
         source: this.source,
         payload: row.payload,
       };
-      const consumers = new Set([...(this.routes[row.type] ?? []), ...(await this.infra.kv.members(subscribersKey(row.type)))]);
+      const consumers = this.consumersOf(row.type);
+      if (consumers.length === 0) this.log.debug({ type: row.type }, 'event has no consumer');
       for (const consumer of consumers) {
         await this.infra.queues.add(consumerJob(consumer), envelope, { jobId: `${consumer}:${row.id}`, attempts: 10 });
       }
@@ -165,27 +175,52 @@ export class OutboxRelay {
   }
 }
 
-export type EventHandler = (event: EventEnvelope, em: EntityManager) => Promise<void>;
+/** Applies one event inside the transaction that records it as processed. */
+export type EventHandler<P = unknown> = (event: EventEnvelope<P>, em: EntityManager) => Promise<void>;
+
+/** The handlers a consumer must have: exactly one per event routed to it, typed by its contract. */
+export type EventHandlers<R extends EventRoutes, C extends keyof R> = {
+  [E in R[C][number] as E['type']]: EventHandler<PayloadOf<E>>;
+};
+
+/** A consumer's handlers against its declared routes: refused at start-up unless they match exactly. */
+export function checkConsumer(routes: EventRoutes, consumer: string, handled: string[]): void {
+  const routed = routes[consumer];
+  if (!routed) throw new Error(`event consumer "${consumer}" is not declared in the event routes (shared/src/contracts/routes.ts)`);
+  const types = new Set(routed.map((e) => e.type));
+  const unrouted = handled.filter((t) => !types.has(t));
+  if (unrouted.length)
+    throw new Error(
+      `event consumer "${consumer}" handles ${unrouted.join(', ')}, which no route delivers to it (declare it in the event routes)`,
+    );
+  const unhandled = [...types].filter((t) => !handled.includes(t));
+  if (unhandled.length) throw new Error(`event consumer "${consumer}" has no handler for ${unhandled.join(', ')}, which is routed to it`);
+}
 
 /**
- * Subscribes `consumer` to event types and processes its queue. Each handler runs in a
- * transaction that also records the event id, so a redelivered event is skipped.
- * Production consumers are also declared in schema/subgraphs.json (`consumes`), so the relay
- * routes events to them even before this process starts; the run-time registration here only
- * adds ad-hoc consumers (tests).
+ * Processes `consumer`'s queue. Each handler runs in a transaction that also records the event
+ * id, so a redelivered event is skipped. The handlers must match the consumer's routes exactly
+ * (checked here, before anything is consumed); an event of another version than its contract's
+ * fails the job loudly instead of being applied with the wrong shape.
  */
-export async function consumeEvents(
-  ds: DataSource,
-  infra: Infra,
-  consumer: string,
-  handlers: Record<string, EventHandler>,
-  log: Logger,
-): Promise<void> {
-  for (const type of Object.keys(handlers)) await infra.kv.addToSet(subscribersKey(type), consumer);
-  infra.queues.process(consumerJob(consumer), async (data) => {
+export async function consumeEvents<R extends EventRoutes, C extends keyof R & string>(o: {
+  dataSource: DataSource;
+  infra: Infra;
+  log: Logger;
+  routes: R;
+  consumer: C;
+  handlers: EventHandlers<R, C>;
+}): Promise<void> {
+  const { dataSource: ds, consumer, log } = o;
+  const handlers = o.handlers as Record<string, EventHandler>;
+  checkConsumer(o.routes, consumer, Object.keys(handlers));
+  const versions = new Map(o.routes[consumer]!.map((e) => [e.type, e.version]));
+  o.infra.queues.process(consumerJob(consumer), async (data) => {
     const event = data as EventEnvelope;
     const handler = handlers[event.type];
     if (!handler) return;
+    if (event.version !== versions.get(event.type))
+      throw new Error(`${consumer} got ${event.type} v${event.version}; it handles v${versions.get(event.type)}`);
     await ds.transaction(async (em) => {
       const fresh: unknown[] = await em.query(
         `INSERT INTO processed_event (consumer, event_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING event_id`,

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { BaseContext } from '../context';
-import { consumeEvents, emitEvent } from '../events/outbox';
+import { consumeEvents, emitEvent, type EventHandler } from '../events/outbox';
+import type { EventRoutes } from '../contracts/event';
+import { messageConsumer, messageQueued } from '../contracts/messaging';
+import { EVENT_ROUTES } from '../contracts/routes';
 import type { Infra } from '../infra/types';
 import type { Logger } from '../logger';
 import type { MessageProviders } from './providers';
@@ -64,8 +67,6 @@ export interface QueueMessageInput {
   template: string;
 }
 
-const queuedType = (source: string) => `${source}.message.queued`;
-
 /** Stores the message in the caller's transaction and schedules its delivery. */
 export async function queueMessage(ctx: BaseContext, source: string, m: QueueMessageInput): Promise<string> {
   const id = randomUUID();
@@ -77,30 +78,41 @@ export async function queueMessage(ctx: BaseContext, source: string, m: QueueMes
     m.body,
     m.template,
   ]);
-  await emitEvent(ctx, queuedType(source), 1, { messageId: id });
+  await emitEvent(ctx, messageQueued(source), { messageId: id });
   return id;
 }
 
-/** Starts delivering this subgraph's queued messages through `providers`. */
+/** The message dispatcher's handler for `<source>.message.queued`, as a subgraph's `consumers` lists it. */
+export function messageHandlers<S extends string>(
+  source: S,
+  ds: DataSource,
+  providers: MessageProviders,
+  log: Logger,
+): { [T in `${S}.message.queued`]: EventHandler<{ messageId: string }> } {
+  const handler: EventHandler<{ messageId: string }> = (event, em) => deliver(ds, em, event.payload.messageId, providers, log);
+  return { [messageQueued(source).type]: handler } as { [T in `${S}.message.queued`]: EventHandler<{ messageId: string }> };
+}
+
+/**
+ * Starts delivering queued messages of `source` through `providers`, outside a subgraph
+ * definition (tests). The consumer `<source>-messages` must be declared in `routes`.
+ */
 export async function startMessageDispatcher(
   ds: DataSource,
   infra: Infra,
   source: string,
   providers: MessageProviders,
   log: Logger,
+  routes: EventRoutes = EVENT_ROUTES,
 ): Promise<void> {
-  await consumeEvents(
-    ds,
+  await consumeEvents({
+    dataSource: ds,
     infra,
-    `${source}-messages`,
-    {
-      [queuedType(source)]: async (event, em) => {
-        const { messageId } = event.payload as { messageId: string };
-        await deliver(ds, em, messageId, providers, log);
-      },
-    },
     log,
-  );
+    routes,
+    consumer: messageConsumer(source),
+    handlers: messageHandlers(source, ds, providers, log) as never,
+  });
 }
 
 /** What a delivered message's body becomes: secrets in it must not outlive their delivery. */

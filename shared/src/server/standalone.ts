@@ -1,9 +1,9 @@
 import { commonSpec, loadConfig } from '../config';
-import { readSubgraphConfig } from '../composition-config';
+import { subgraphUrls } from '../composition-config';
 import { createInfra, requireSharedInfra } from '../infra/index';
 import { createLogger } from '../logger';
 import { providersFromEnv } from '../messaging/providers';
-import type { SubgraphModule } from './subgraph-module';
+import type { AnySubgraphModule } from './define-subgraph';
 
 /**
  * Runs one subgraph as its own process (a container): shared infrastructure from REDIS_URL
@@ -11,14 +11,14 @@ import type { SubgraphModule } from './subgraph-module';
  * the loopback URLs of schema/subgraphs.json), and a graceful shutdown on SIGTERM/SIGINT that
  * stops taking work, lets running jobs finish, then closes the database.
  */
-export function runStandalone(mod: SubgraphModule): void {
+export function runStandalone(mod: AnySubgraphModule): void {
   const main = async () => {
     const config = loadConfig(commonSpec);
     const log = createLogger(mod.name, config.LOG_LEVEL);
     if (!config.DATABASE_URL) throw new Error(`DATABASE_URL is required to run the ${mod.name} subgraph on its own`);
     requireSharedInfra(config);
     const infra = createInfra({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX });
-    const peers = Object.fromEntries(readSubgraphConfig().map((c) => [c.name, process.env[c.urlEnv] ?? c.routingUrl]));
+    const peers = subgraphUrls(process.env);
     const server = await mod.start({
       databaseUrl: config.DATABASE_URL,
       infra,
@@ -32,7 +32,7 @@ export function runStandalone(mod: SubgraphModule): void {
       if (stopping) return;
       stopping = true;
       log.info({ signal }, 'shutting down');
-      await (server.drain ?? server.stop)();
+      await server.drain();
       await infra.close();
       await server.stop();
       process.exit(0);

@@ -15,6 +15,7 @@ import type { Infra } from '../infra/types';
 import type { Logger } from '../logger';
 import { executeApollo, peerAddress, sendGraphQLError, sendJson } from './http';
 import { withQueryBucket } from '../db/query-counter';
+import { LoaderRegistry } from '../loaders';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -65,6 +66,7 @@ export async function startSubgraphServer<C extends BaseContext>(o: SubgraphServ
       clientIp: (headers[FORWARD_HEADERS.clientIp] as string | undefined) ?? peer,
       userAgent: (headers[FORWARD_HEADERS.userAgent] as string | undefined) ?? (headers['user-agent'] as string | undefined) ?? null,
       em: o.dataSource.manager,
+      loaders: new LoaderRegistry(),
       infra: o.infra,
       afterCommit: [],
     };

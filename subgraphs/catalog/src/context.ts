@@ -1,6 +1,7 @@
-import { LoaderRegistry, type BaseContext, type InternalClient } from '@fashionistar/shared';
+import type { BaseContext, InternalClient } from '@fashionistar/shared';
 import type { CatalogConfig } from './config';
 
+/** Long-lived things the catalog services need, built once per process. */
 export interface CatalogDeps {
   config: CatalogConfig;
   /** Calls to the vendors subgraph (store membership and status, at write time). */
@@ -8,12 +9,10 @@ export interface CatalogDeps {
 }
 
 export interface CatalogContext extends BaseContext {
-  loaders: LoaderRegistry;
   deps: CatalogDeps;
 }
 
-export const buildCatalogContext =
-  (deps: CatalogDeps) =>
-  (base: BaseContext): CatalogContext => ({ ...base, loaders: new LoaderRegistry(), deps });
+export const buildCatalogContext = (base: BaseContext, deps: CatalogDeps): CatalogContext => ({ ...base, deps });
 
+/** The name this subgraph uses for its schema and event source. */
 export const SOURCE = 'catalog';

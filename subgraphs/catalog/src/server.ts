@@ -1,69 +1,24 @@
 import { join } from 'node:path';
-import {
-  InternalClient,
-  consumeEvents,
-  runSubgraph,
-  type Infra,
-  type Logger,
-  type RunningSubgraph,
-  type SubgraphModule,
-} from '@fashionistar/shared';
-import { loadCatalogConfig, type CatalogConfig } from './config';
-import { SOURCE, buildCatalogContext, type CatalogDeps } from './context';
+import { defineSubgraph } from '@fashionistar/shared';
+import { loadCatalogConfig } from './config';
+import { SOURCE, buildCatalogContext } from './context';
 import { catalogEntities } from './entities';
-import { Init1764100000000 } from './migrations/1764100000000-init';
+import { catalogMigrations } from './migrations';
 import { resolvers } from './resolvers';
 import { seedCatalog } from './seed/seed';
 import { catalogEventHandlers } from './services/events.service';
 
-export const SCHEMA_DIR = join(__dirname, 'schema');
-export const catalogMigrations = [Init1764100000000];
-
-export interface StartCatalogOptions {
-  config: CatalogConfig;
-  databaseUrl: string;
-  infra: Infra;
-  log: Logger;
-  /** URLs of the other subgraphs (vendors answers store access). */
-  peers: Record<string, string>;
-  port?: number;
-}
-
-export interface RunningCatalog extends RunningSubgraph {
-  deps: CatalogDeps;
-}
-
-export async function startCatalog(o: StartCatalogOptions): Promise<RunningCatalog> {
-  const deps: CatalogDeps = { config: o.config, internal: new InternalClient(o.peers, o.config.ROUTER_SECRET) };
-  const server = await runSubgraph({
-    name: SOURCE,
-    port: o.port ?? o.config.CATALOG_PORT,
-    host: o.config.CATALOG_HOST,
-    config: o.config,
-    databaseUrl: o.databaseUrl,
-    infra: o.infra,
-    log: o.log,
-    schemaDir: SCHEMA_DIR,
-    resolvers,
-    entities: catalogEntities,
-    migrations: catalogMigrations,
-    buildContext: buildCatalogContext(deps),
-    seed: ({ dataSource, log }) => seedCatalog(dataSource, log, o.config.SEED_SCALE),
-    onReady: ({ dataSource, infra, log }) => consumeEvents(dataSource, infra, SOURCE, catalogEventHandlers, log),
-  });
-  return { ...server, deps };
-}
-
-/** The catalog subgraph, as the launcher and tests start it. */
-export const subgraph: SubgraphModule = {
+/** The catalog subgraph: products, variants, gallery, taxonomy, search, homepage. */
+export const subgraph = defineSubgraph({
   name: SOURCE,
-  start: (o) =>
-    startCatalog({
-      config: loadCatalogConfig(o.env),
-      databaseUrl: o.databaseUrl,
-      infra: o.infra,
-      log: o.log,
-      peers: o.peers,
-      port: o.port,
-    }),
-};
+  schemaDir: join(__dirname, 'schema'),
+  loadConfig: loadCatalogConfig,
+  listen: (c) => ({ port: c.CATALOG_PORT, host: c.CATALOG_HOST }),
+  resolvers,
+  entities: catalogEntities,
+  migrations: catalogMigrations,
+  deps: ({ config, internal }) => ({ config, internal }),
+  context: buildCatalogContext,
+  seed: ({ dataSource, log, config }) => seedCatalog(dataSource, log, config.SEED_SCALE),
+  consumers: () => ({ catalog: catalogEventHandlers }),
+});

@@ -1,25 +1,9 @@
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import { parse } from 'graphql';
-import {
-  createLogger,
-  decodeIdentity,
-  startSubgraphServer,
-  type BaseContext,
-  type Identity,
-  type Infra,
-  type RunningServer,
-} from '@fashionistar/shared';
-import {
-  dataOf,
-  type SubgraphAnswer,
-  callSubgraph,
-  createTestDatabase,
-  createTestInfra,
-  type TestDatabase,
-} from '@fashionistar/shared/src/testing';
-import { loadCatalogConfig } from '../src/config';
-import { startCatalog, type RunningCatalog } from '../src/server';
-import { createDataSource } from '@fashionistar/shared';
+import type { BaseContext, Identity } from '@fashionistar/shared';
+import { startFakeSubgraph, startTestSubgraph, type SubgraphAnswer, type TestSubgraph } from '@fashionistar/shared/testing';
+import { subgraph } from '../src/server';
+
+export { codes } from '@fashionistar/shared/testing';
+export { decodeIdentity } from '@fashionistar/shared';
 
 export interface FakeStore {
   status: 'PENDING' | 'APPROVED' | 'SUSPENDED';
@@ -28,17 +12,13 @@ export interface FakeStore {
 
 export type GqlResult<T> = SubgraphAnswer<T>;
 
-export interface TestCatalog {
-  catalog: RunningCatalog;
-  infra: Infra;
+type Running = Awaited<ReturnType<typeof subgraph.start>>;
+
+export interface TestCatalog extends TestSubgraph<Running['config'], Running['deps']> {
   /** The fake vendors subgraph's stores: edit them to change membership and status. */
   stores: Record<string, FakeStore>;
   /** Identities the fake vendors subgraph received (to check forwarding). */
   seenByVendors: Array<Identity | null>;
-  call<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, identity?: Identity | null): Promise<GqlResult<T>>;
-  ok<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, identity?: Identity | null): Promise<T>;
-  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
-  stop(): Promise<void>;
 }
 
 let n = 0;
@@ -48,78 +28,48 @@ export const person = (roles: Identity['roles'] = ['VENDOR']): Identity => ({
   sessionId: `10000000-0000-4000-8000-${String(n).padStart(12, '0')}`,
 });
 
-/** A stand-in for the vendors subgraph: answers storeAccess/myStoreAccess from `stores`, checks the secret. */
-async function fakeVendors(
-  stores: Record<string, FakeStore>,
-  seen: Array<Identity | null>,
-  secret: string,
-  db: TestDatabase,
-): Promise<RunningServer> {
-  const sdl = `
-    type StoreAccess { vendorId: ID! status: String! memberRole: String }
-    type Query { storeAccess(vendorIds: [ID!]!): [StoreAccess!]! myStoreAccess: StoreAccess }`;
+/**
+ * The catalog subgraph for a test (see startTestSubgraph) with a small seed, beside a fake
+ * vendors subgraph answering storeAccess/myStoreAccess from `stores`.
+ */
+export async function startTestCatalog(env: Record<string, string> = {}): Promise<TestCatalog> {
+  const peers: Record<string, string> = {};
+  const t = await startTestSubgraph(subgraph, { env: { SEED_SCALE: '60', ...env }, peers });
+  const stores: Record<string, FakeStore> = {};
+  const seenByVendors: Array<Identity | null> = [];
   const access = (id: string, who: Identity | null) => ({
     vendorId: id,
     status: stores[id]!.status,
     memberRole: who ? (stores[id]!.members[who.userId] ?? null) : null,
   });
-  const resolvers = {
-    Query: {
-      storeAccess: (_: unknown, { vendorIds }: { vendorIds: string[] }, ctx: BaseContext) => {
-        seen.push(ctx.identity);
-        return vendorIds.filter((id) => stores[id]).map((id) => access(id, ctx.identity));
-      },
-      myStoreAccess: (_: unknown, __: unknown, ctx: BaseContext) => {
-        seen.push(ctx.identity);
-        const id = Object.keys(stores).find((k) => ctx.identity && stores[k]!.members[ctx.identity.userId]);
-        return id ? access(id, ctx.identity) : null;
+  const vendors = await startFakeSubgraph({
+    name: 'vendors',
+    typeDefs: `type StoreAccess { vendorId: ID! status: String! memberRole: String }
+               type Query { storeAccess(vendorIds: [ID!]!): [StoreAccess!]! myStoreAccess: StoreAccess }`,
+    resolvers: {
+      Query: {
+        storeAccess: (_: unknown, { vendorIds }: { vendorIds: string[] }, ctx: BaseContext) => {
+          seenByVendors.push(ctx.identity);
+          return vendorIds.filter((id) => stores[id]).map((id) => access(id, ctx.identity));
+        },
+        myStoreAccess: (_: unknown, __: never, ctx: BaseContext) => {
+          seenByVendors.push(ctx.identity);
+          const id = Object.keys(stores).find((k) => ctx.identity && stores[k]!.members[ctx.identity.userId]);
+          return id ? access(id, ctx.identity) : null;
+        },
       },
     },
-  };
-  const ds = createDataSource({ url: db.url, schema: 'fake_vendors', entities: [], migrations: [] });
-  await ds.initialize();
-  const server = await startSubgraphServer({
-    name: 'vendors',
-    port: 0,
-    schema: buildSubgraphSchema({ typeDefs: parse(sdl), resolvers: resolvers as never }),
-    routerSecret: secret,
-    production: false,
-    log: createLogger('fake-vendors', 'silent'),
-    infra: createTestInfra('memory'),
-    dataSource: ds,
-    buildContext: (base) => base,
+    routerSecret: t.server.config.ROUTER_SECRET,
+    dataSource: t.server.dataSource,
   });
-  return { ...server, stop: async () => (await server.stop(), await ds.destroy()) };
-}
-
-/** The catalog subgraph on a fresh database with a small seed, beside a fake vendors subgraph. */
-export async function startTestCatalog(env: Record<string, string> = {}): Promise<TestCatalog> {
-  const db = await createTestDatabase();
-  const infra = createTestInfra('redis');
-  const config = loadCatalogConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SEED_SCALE: '60', ...env });
-  const stores: Record<string, FakeStore> = {};
-  const seenByVendors: Array<Identity | null> = [];
-  const vendors = await fakeVendors(stores, seenByVendors, config.ROUTER_SECRET, db);
-  const peers = { vendors: vendors.url };
-  const catalog = await startCatalog({ config, databaseUrl: db.url, infra, log: createLogger('catalog-test', 'silent'), peers, port: 0 });
-  const call: TestCatalog['call'] = (query, variables = {}, identity = null) =>
-    callSubgraph(catalog.url, config.ROUTER_SECRET, query, variables, { identity });
+  peers.vendors = vendors.url;
   return {
-    catalog,
-    infra,
+    ...t,
     stores,
     seenByVendors,
-    call,
-    ok: async (query, variables, identity) => dataOf(await call(query, variables, identity)),
-    sql: (text, params) => catalog.dataSource.query(text, params),
     stop: async () => {
-      await catalog.stop();
       await vendors.stop();
-      await infra.close();
-      await db.drop();
+      await t.stop();
     },
   };
 }
-
-export const codes = (r: { errors?: Array<{ extensions?: { code?: string } }> }) => (r.errors ?? []).map((e) => e.extensions?.code);
-export { decodeIdentity };

@@ -1,4 +1,4 @@
-import { LoaderRegistry, type BaseContext } from '@fashionistar/shared';
+import type { BaseContext } from '@fashionistar/shared';
 import type { IdentityConfig } from './config';
 import type { KeyStore } from './services/key-store';
 
@@ -9,15 +9,12 @@ export interface IdentityDeps {
 }
 
 export interface IdentityContext extends BaseContext {
-  loaders: LoaderRegistry;
   deps: IdentityDeps;
   /** Users who proved who they are during this request (sign-in, sign-up, refresh). */
   signedInNow: Set<string>;
 }
 
-export function buildIdentityContext(deps: IdentityDeps) {
-  return (base: BaseContext): IdentityContext => ({ ...base, loaders: new LoaderRegistry(), deps, signedInNow: new Set() });
-}
+export const buildIdentityContext = (base: BaseContext, deps: IdentityDeps): IdentityContext => ({ ...base, deps, signedInNow: new Set() });
 
 /** The name this subgraph uses for its schema, event source and message outbox. */
 export const SOURCE = 'identity';

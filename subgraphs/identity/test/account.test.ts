@@ -1,7 +1,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { RecordingProvider } from '@fashionistar/shared';
-import { eventually } from '@fashionistar/shared/src/testing';
+import { eventually } from '@fashionistar/shared/testing';
 import { seedUserId } from '../src/seed/seed';
 import { PASSWORD, codes, loginAs, registerUser, startTestIdentity, type TestIdentity } from './helpers';
 

@@ -1,8 +1,9 @@
+import { revokedSessionKey } from '@fashionistar/shared';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { eventually } from '@fashionistar/shared/src/testing';
+import { eventually } from '@fashionistar/shared/testing';
 import {
   AUTH_FIELDS,
   codes,
@@ -94,7 +95,7 @@ describe('identity: create-admin CLI', () => {
     // The CLI had no Redis: the revocation event written with the grant reaches the router's list.
     for (const a of [u, other]) {
       const sid = identityFromToken(a.accessToken).sessionId;
-      assert.equal(await eventually(() => t.infra.kv.get(`revoked-session:${sid}`), 8000), 'ROLE_GRANTED');
+      assert.equal(await eventually(() => t.infra.kv.get(revokedSessionKey(sid)), 8000), 'ROLE_GRANTED');
     }
     const admin = (await t.ok<{ login: Auth }>(LOGIN, { i: { email: u.email, password: 'Str0ng-Passw0rd' } })).login;
     assert.deepEqual(admin.user.roles, ['CUSTOMER', 'ADMIN']);

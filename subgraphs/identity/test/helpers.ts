@@ -1,87 +1,39 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLogger, type Identity, type Infra, type MessageProviders, type Role } from '@fashionistar/shared';
-import { dataOf, callSubgraph, createTestDatabase, createTestInfra } from '@fashionistar/shared/src/testing';
-import { loadIdentityConfig } from '../src/config';
-import { startIdentity, type RunningIdentity } from '../src/server';
+import type { MessageProviders, Role } from '@fashionistar/shared';
+import { startTestSubgraph, type CallerHeaders, type SubgraphAnswer, type TestSubgraph } from '@fashionistar/shared/testing';
+import { subgraph } from '../src/server';
+
+export { codes, identityFromToken } from '@fashionistar/shared/testing';
 
 export const PASSWORD = 'Passw0rd!';
 
-export interface CallOptions {
-  token?: string;
-  ip?: string;
-  userAgent?: string;
-  /** Send the identity header as given instead of deriving it from `token`. */
-  identity?: Identity;
-}
-
-export interface GqlResult<T = Record<string, unknown>> {
-  status: number;
-  data?: T | null;
-  errors?: Array<{ message: string; extensions?: { code?: string; field?: string; [k: string]: unknown } }>;
-  sqlStatements: number;
-}
-
-export interface TestIdentity {
-  server: RunningIdentity;
-  infra: Infra;
-  /** URL of the test database (for CLIs run against it). */
-  databaseUrl: string;
-  call<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, o?: CallOptions): Promise<GqlResult<T>>;
-  /** Data of a call that must succeed. */
-  ok<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, o?: CallOptions): Promise<T>;
-  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
-  stop(): Promise<void>;
-}
-
-/** The identity the router would forward for an access token (claims read, not verified). */
-export function identityFromToken(token: string): Identity {
-  const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString('utf8')) as { sub: string; sid: string; roles: Role[] };
-  return { userId: claims.sub, sessionId: claims.sid, roles: claims.roles };
-}
+export type CallOptions = CallerHeaders;
+export type GqlResult<T = Record<string, unknown>> = SubgraphAnswer<T>;
+type Running = Awaited<ReturnType<typeof subgraph.start>>;
+export type TestIdentity = TestSubgraph<Running['config'], Running['deps']>;
 
 /**
- * The identity subgraph on a fresh database and Redis prefix, called over HTTP the way the
- * router calls it (router secret, forwarded identity and client IP).
+ * The identity subgraph for a test (see startTestSubgraph) with signing keys of its own, a
+ * generous per-IP limit, and calls from 10.0.0.1 unless told otherwise.
  */
 export async function startTestIdentity(env: Record<string, string> = {}, providers: MessageProviders = {}): Promise<TestIdentity> {
-  const db = await createTestDatabase();
-  const infra = createTestInfra('redis');
   const keysDir = mkdtempSync(join(tmpdir(), 'fsg-keys-'));
-  const config = loadIdentityConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', JWT_KEYS_DIR: keysDir, AUTH_ATTEMPTS_PER_IP: '1000', ...env });
-  const server = await startIdentity({
-    config,
-    databaseUrl: db.url,
-    infra,
-    log: createLogger('identity-test', 'silent'),
+  const t = await startTestSubgraph(subgraph, {
+    env: { JWT_KEYS_DIR: keysDir, AUTH_ATTEMPTS_PER_IP: '1000', ...env },
     providers,
-    port: 0,
+    cleanup: () => rmSync(keysDir, { recursive: true, force: true }),
   });
-  const call: TestIdentity['call'] = (query, variables = {}, o = {}) =>
-    callSubgraph(server.url, config.ROUTER_SECRET, query, variables, {
-      identity: o.identity ?? (o.token ? identityFromToken(o.token) : undefined),
-      ip: o.ip ?? '10.0.0.1',
-      userAgent: o.userAgent,
-    });
-  return {
-    server,
-    infra,
-    databaseUrl: db.url,
-    call,
-    ok: async (query, variables, o) => dataOf(await call(query, variables, o)),
-    sql: (text, params) => server.dataSource.query(text, params),
-    stop: async () => {
-      await server.stop();
-      await infra.close();
-      await db.drop();
-      rmSync(keysDir, { recursive: true, force: true });
-    },
-  };
+  const call: TestIdentity['call'] = (query, variables, as) =>
+    t.call(query, variables, { ip: '10.0.0.1', ...(as && 'userId' in as ? { identity: as } : as) });
+  return { ...t, call, ok: async (query, variables, as) => dataOfCall(await call(query, variables, as)) };
 }
 
-/** The codes of a result's errors. */
-export const codes = (r: GqlResult): string[] => (r.errors ?? []).map((e) => String(e.extensions?.code));
+function dataOfCall<T>(answer: SubgraphAnswer<T>): T {
+  if (answer.errors?.length || !answer.data) throw new Error(`expected data, got ${JSON.stringify(answer.errors ?? answer)}`);
+  return answer.data;
+}
 
 let counter = 0;
 /** A unique e-mail and Nigerian mobile number for a test user. */

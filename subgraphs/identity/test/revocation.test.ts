@@ -1,10 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
-import { type EventEnvelope, type Infra } from '@fashionistar/shared';
-import { eventually } from '@fashionistar/shared/src/testing';
+import { SessionRevoked, revokedSessionKey, type EventEnvelope, type Infra, type PayloadOf } from '@fashionistar/shared';
+import { eventually } from '@fashionistar/shared/testing';
 import type { IdentityContext } from '../src/context';
-import { applySessionRevoked, SESSION_REVOKED_EVENT, watchMySession } from '../src/services/session.service';
+import { applySessionRevoked, watchMySession } from '../src/services/session.service';
+
+const SESSION_REVOKED_EVENT = SessionRevoked.type;
 import { AUTH_FIELDS, codes, identityFromToken, registerUser, startTestIdentity, type TestIdentity } from './helpers';
 
 const REFRESH = `mutation($t: String!) { refresh(refreshToken: $t) { ${AUTH_FIELDS} } }`;
@@ -49,7 +51,7 @@ describe('identity: revocations reach the revoked-session list reliably', () => 
     const realSet = kv.set.bind(kv);
     let failed = 0;
     kv.set = async (key, value, ttl) => {
-      if (key === `revoked-session:${sessionId}` && failed === 0) {
+      if (key === revokedSessionKey(sessionId) && failed === 0) {
         failed++;
         throw new Error('redis down (test)');
       }
@@ -57,9 +59,9 @@ describe('identity: revocations reach the revoked-session list reliably', () => 
     };
     try {
       await t.ok(`mutation { logout }`, {}, { token: u.accessToken });
-      assert.equal(await eventually(() => kv.get(`revoked-session:${sessionId}`), 8000), 'LOGOUT');
+      assert.equal(await eventually(() => kv.get(revokedSessionKey(sessionId)), 8000), 'LOGOUT');
       assert.equal(failed, 1, 'one write failed');
-      const ttl = await kv.ttl(`revoked-session:${sessionId}`);
+      const ttl = await kv.ttl(revokedSessionKey(sessionId));
       assert.ok(ttl > 900 && ttl <= 960, `listed for the access-token lifetime, got ${ttl}`);
     } finally {
       kv.set = realSet;
@@ -68,7 +70,7 @@ describe('identity: revocations reach the revoked-session list reliably', () => 
 
   it('the consumer throws on a store failure (so the queue retries) and skips revocations whose tokens have expired', async () => {
     const config = t.server.deps.config;
-    const event = (occurredAt: Date): EventEnvelope => ({
+    const event = (occurredAt: Date): EventEnvelope<PayloadOf<typeof SessionRevoked>> => ({
       id: randomUUID(),
       type: SESSION_REVOKED_EVENT,
       version: 1,

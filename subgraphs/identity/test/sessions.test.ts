@@ -1,3 +1,4 @@
+import { revokedSessionKey } from '@fashionistar/shared';
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { AUTH_FIELDS, codes, identityFromToken, registerUser, startTestIdentity, type Auth, type TestIdentity } from './helpers';
@@ -35,7 +36,7 @@ describe('identity: sessions and refresh tokens', () => {
     assert.deepEqual(codes(await refresh(r1.refreshToken)), ['UNAUTHENTICATED'], 'the newest token of the family fails too');
     const [s] = await t.sql<{ revoke_reason: string }>(`SELECT revoke_reason FROM session WHERE id = $1`, [sessionId]);
     assert.equal(s!.revoke_reason, 'REFRESH_TOKEN_REUSED');
-    assert.equal(await t.infra.kv.get(`revoked-session:${sessionId}`), 'REFRESH_TOKEN_REUSED');
+    assert.equal(await t.infra.kv.get(revokedSessionKey(sessionId)), 'REFRESH_TOKEN_REUSED');
   });
 
   it('lets exactly one of two concurrent refreshes with the same token win, and treats the other as reuse', async () => {
@@ -64,7 +65,7 @@ describe('identity: sessions and refresh tokens', () => {
     const out = await t.ok<{ logout: boolean }>(`mutation { logout }`, {}, { token: u.accessToken });
     assert.equal(out.logout, true);
     assert.deepEqual(codes(await refresh(u.refreshToken)), ['UNAUTHENTICATED']);
-    assert.equal(await t.infra.kv.get(`revoked-session:${identityFromToken(u.accessToken).sessionId}`), 'LOGOUT');
+    assert.equal(await t.infra.kv.get(revokedSessionKey(identityFromToken(u.accessToken).sessionId)), 'LOGOUT');
     assert.equal((await refresh(other.refreshToken)).errors, undefined, 'the other device stays signed in');
     assert.deepEqual(codes(await t.call(`mutation { logout }`)), ['UNAUTHENTICATED']);
   });

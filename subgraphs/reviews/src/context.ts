@@ -1,4 +1,4 @@
-import { LoaderRegistry, type BaseContext, type InternalClient } from '@fashionistar/shared';
+import type { BaseContext, InternalClient } from '@fashionistar/shared';
 import type { ReviewsConfig } from './config';
 
 /** Long-lived things the reviews services need, built once per process. */
@@ -9,13 +9,10 @@ export interface ReviewsDeps {
 }
 
 export interface ReviewsContext extends BaseContext {
-  loaders: LoaderRegistry;
   deps: ReviewsDeps;
 }
 
-export function buildReviewsContext(deps: ReviewsDeps) {
-  return (base: BaseContext): ReviewsContext => ({ ...base, loaders: new LoaderRegistry(), deps });
-}
+export const buildReviewsContext = (base: BaseContext, deps: ReviewsDeps): ReviewsContext => ({ ...base, deps });
 
 /** The name this subgraph uses for its Postgres schema and event source. */
 export const SOURCE = 'reviews';

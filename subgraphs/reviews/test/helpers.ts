@@ -1,26 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { parse } from 'graphql';
-import { buildSubgraphSchema } from '@apollo/subgraph';
-import type { DataSource } from 'typeorm';
-import {
-  createLogger,
-  startSubgraphServer,
-  type BaseContext,
-  type Identity,
-  type Infra,
-  type Role,
-  type RunningServer,
-} from '@fashionistar/shared';
-import { dataOf, callSubgraph, createTestDatabase, createTestInfra } from '@fashionistar/shared/src/testing';
-import { loadReviewsConfig } from '../src/config';
-import { startReviews, type RunningReviews } from '../src/server';
+import type { BaseContext, Identity, Role } from '@fashionistar/shared';
+import { startFakeSubgraph, startTestSubgraph, type SubgraphAnswer, type TestSubgraph } from '@fashionistar/shared/testing';
+import { subgraph } from '../src/server';
 
-export interface GqlResult<T = Record<string, unknown>> {
-  status: number;
-  data?: T | null;
-  errors?: Array<{ message: string; extensions?: { code?: string; field?: string; [k: string]: unknown } }>;
-  sqlStatements: number;
-}
+export { codes } from '@fashionistar/shared/testing';
+
+export type GqlResult<T = Record<string, unknown>> = SubgraphAnswer<T>;
 
 /** A made-up identity, as the router would forward it after verifying a token. */
 export function identity(...roles: Role[]): Identity {
@@ -45,136 +30,99 @@ export interface Fixtures {
   members: Map<string, string>;
 }
 
-/**
- * A stand-in for another subgraph: the kernel's server (so the router secret is checked exactly
- * as every subgraph checks it) with a tiny schema answering from fixtures and recording calls.
- */
-export function startFakePeer(
-  name: 'catalog' | 'vendors',
-  fixtures: Fixtures,
-  calls: PeerCall[],
-  routerSecret: string,
-  dataSource: DataSource,
-): Promise<RunningServer> {
-  // Resolver contexts are typed `unknown` by @apollo/subgraph; the kernel server builds a BaseContext.
-  const record = (field: string, ids: string[], ctx: unknown) => calls.push({ field, ids, identity: (ctx as BaseContext).identity });
-  const schema =
-    name === 'catalog'
-      ? buildSubgraphSchema({
-          typeDefs: parse(`type ProductOwner { productId: ID! vendorId: ID! status: String! visible: Boolean! }
-                           type Query { productOwners(ids: [ID!]!): [ProductOwner!]! }`),
-          resolvers: {
-            Query: {
-              productOwners: (_: unknown, { ids }: { ids: string[] }, ctx: unknown) => {
-                record('productOwners', ids, ctx);
-                return ids.flatMap((id) => {
-                  const p = fixtures.products.get(id);
-                  return p ? [{ productId: id, vendorId: p.vendorId, status: p.status, visible: p.visible ?? true }] : [];
-                });
-              },
-            },
-          },
-        })
-      : buildSubgraphSchema({
-          typeDefs: parse(`type StoreAccess { vendorId: ID! status: String! memberRole: String }
-                           type Query { storeAccess(vendorIds: [ID!]!): [StoreAccess!]! }`),
-          resolvers: {
-            Query: {
-              storeAccess: (_: unknown, { vendorIds }: { vendorIds: string[] }, ctx: unknown) => {
-                const who = (ctx as BaseContext).identity;
-                record('storeAccess', vendorIds, ctx);
-                const known = new Set([...fixtures.products.values()].map((p) => p.vendorId));
-                return vendorIds
-                  .filter((v) => known.has(v))
-                  .map((vendorId) => ({
-                    vendorId,
-                    status: 'APPROVED',
-                    memberRole: who ? (fixtures.members.get(`${vendorId}:${who.userId}`) ?? null) : null,
-                  }));
-              },
-            },
-          },
-        });
-  return startSubgraphServer({
-    name: `fake-${name}`,
-    port: 0,
-    schema,
-    routerSecret,
-    production: false,
-    log: createLogger(`fake-${name}`, 'silent'),
-    infra: createTestInfra('memory'),
-    dataSource,
-    buildContext: (base) => base,
-  });
-}
+type Running = Awaited<ReturnType<typeof subgraph.start>>;
 
-export interface TestReviews {
-  server: RunningReviews;
-  infra: Infra;
+export interface TestReviews extends TestSubgraph<Running['config'], Running['deps']> {
   fixtures: Fixtures;
   /** Every call the fake catalog and vendors subgraphs received, in order. */
   calls: PeerCall[];
   /** The peers map the subgraph reads at call time (tests may point a peer elsewhere). */
   peers: Record<string, string>;
   routerSecret: string;
-  call<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: Identity): Promise<GqlResult<T>>;
-  /** Data of a call that must succeed. */
-  ok<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, as?: Identity): Promise<T>;
-  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
   /**
    * Registers a product with the fake catalog; PUBLISHED by a fresh store and visible unless told
    * otherwise (`visible: false` is a product an admin hid or whose store is suspended).
    */
   product(status?: string, vendorId?: string, visible?: boolean): string;
-  stop(): Promise<void>;
+}
+
+/** The fake catalog (productOwners) and vendors (storeAccess) subgraphs, answering from `fixtures`. */
+function fakePeers(fixtures: Fixtures, calls: PeerCall[], t: TestSubgraph) {
+  const record = (field: string, ids: string[], ctx: BaseContext) => calls.push({ field, ids, identity: ctx.identity });
+  const common = { routerSecret: t.server.config.ROUTER_SECRET, dataSource: t.server.dataSource };
+  return Promise.all([
+    startFakeSubgraph({
+      ...common,
+      name: 'catalog',
+      typeDefs: `type ProductOwner { productId: ID! vendorId: ID! status: String! visible: Boolean! }
+                 type Query { productOwners(ids: [ID!]!): [ProductOwner!]! }`,
+      resolvers: {
+        Query: {
+          productOwners: (_: unknown, { ids }: { ids: string[] }, ctx: BaseContext) => {
+            record('productOwners', ids, ctx);
+            return ids.flatMap((id) => {
+              const p = fixtures.products.get(id);
+              return p ? [{ productId: id, vendorId: p.vendorId, status: p.status, visible: p.visible ?? true }] : [];
+            });
+          },
+        },
+      },
+    }),
+    startFakeSubgraph({
+      ...common,
+      name: 'vendors',
+      typeDefs: `type StoreAccess { vendorId: ID! status: String! memberRole: String }
+                 type Query { storeAccess(vendorIds: [ID!]!): [StoreAccess!]! }`,
+      resolvers: {
+        Query: {
+          storeAccess: (_: unknown, { vendorIds }: { vendorIds: string[] }, ctx: BaseContext) => {
+            record('storeAccess', vendorIds, ctx);
+            const known = new Set([...fixtures.products.values()].map((p) => p.vendorId));
+            return vendorIds
+              .filter((v) => known.has(v))
+              .map((vendorId) => ({
+                vendorId,
+                status: 'APPROVED',
+                memberRole: ctx.identity ? (fixtures.members.get(`${vendorId}:${ctx.identity.userId}`) ?? null) : null,
+              }));
+          },
+        },
+      },
+    }),
+  ]);
 }
 
 /**
- * The reviews subgraph on a fresh database and Redis prefix, with fake catalog and vendors
- * subgraphs as peers, called over HTTP the way the router calls it (secret + forwarded identity).
+ * The reviews subgraph for a test (see startTestSubgraph), unseeded, with fake catalog and
+ * vendors subgraphs as peers.
  */
 export async function startTestReviews(env: Record<string, string> = {}): Promise<TestReviews> {
-  const db = await createTestDatabase();
-  const infra = createTestInfra('redis');
-  const config = loadReviewsConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', SEED: 'false', ...env });
   const peers: Record<string, string> = {};
-  const server = await startReviews({ config, databaseUrl: db.url, infra, log: createLogger('reviews-test', 'silent'), peers, port: 0 });
+  const t = await startTestSubgraph(subgraph, { env: { SEED: 'false', ...env }, peers });
   const fixtures: Fixtures = { products: new Map(), members: new Map() };
   const calls: PeerCall[] = [];
-  const fakes = await Promise.all(
-    (['catalog', 'vendors'] as const).map((n) => startFakePeer(n, fixtures, calls, config.ROUTER_SECRET, server.dataSource)),
-  );
-  peers.catalog = fakes[0]!.url;
-  peers.vendors = fakes[1]!.url;
-
-  const call: TestReviews['call'] = (query, variables = {}, as) =>
-    callSubgraph(server.url, config.ROUTER_SECRET, query, variables, { identity: as });
+  const [catalog, vendors] = await fakePeers(fixtures, calls, t);
+  peers.catalog = catalog.url;
+  peers.vendors = vendors.url;
   return {
-    server,
-    infra,
+    ...t,
     fixtures,
     calls,
     peers,
-    routerSecret: config.ROUTER_SECRET,
-    call,
-    ok: async (query, variables, as) => dataOf(await call(query, variables, as)),
-    sql: (text, params) => server.dataSource.query(text, params),
+    routerSecret: t.server.config.ROUTER_SECRET,
     product: (status = 'PUBLISHED', vendorId = randomUUID(), visible = true) => {
       const id = randomUUID();
       fixtures.products.set(id, { vendorId, status, visible });
       return id;
     },
     stop: async () => {
-      for (const f of fakes) await f.stop();
-      await server.stop();
-      await infra.close();
-      await db.drop();
+      await catalog.stop();
+      await vendors.stop();
+      await t.stop();
     },
   };
 }
 
-/** The codes of a result's errors. */
-export const codes = (r: GqlResult): string[] => (r.errors ?? []).map((e) => String(e.extensions?.code));
 /** The `field` extensions of a result's errors. */
 export const fields = (r: GqlResult): string[] => (r.errors ?? []).map((e) => String(e.extensions?.field));
 

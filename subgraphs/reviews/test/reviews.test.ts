@@ -1,18 +1,8 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { startFakeSubgraph } from '@fashionistar/shared/testing';
 import { randomUUID } from 'node:crypto';
-import {
-  startFakePeer,
-  ADD,
-  REVIEW_FIELDS,
-  addReview,
-  codes,
-  fields,
-  identity,
-  startTestReviews,
-  type ReviewView,
-  type TestReviews,
-} from './helpers';
+import { ADD, REVIEW_FIELDS, addReview, codes, fields, identity, startTestReviews, type ReviewView, type TestReviews } from './helpers';
 
 const UPDATE = `mutation($id: ID!, $i: UpdateReviewInput!) { updateReview(id: $id, input: $i) { ${REVIEW_FIELDS} } }`;
 const DELETE = `mutation($id: ID!) { deleteReview(id: $id) }`;
@@ -123,7 +113,13 @@ describe('reviews: adding, changing, deleting and moderating', () => {
   it('writes nothing when the catalog cannot be asked (a peer with another router secret)', async () => {
     const productId = t.product();
     const saved = t.peers.catalog!;
-    const impostor = await startFakePeer('catalog', t.fixtures, t.calls, 'another-secret', t.server.dataSource);
+    const impostor = await startFakeSubgraph({
+      name: 'catalog',
+      typeDefs: 'type Query { productOwners(ids: [ID!]!): [ID!]! }',
+      resolvers: { Query: { productOwners: () => [productId] } },
+      routerSecret: 'another-secret',
+      dataSource: t.server.dataSource,
+    });
     t.peers.catalog = impostor.url;
     try {
       const r = await t.call(ADD, { i: { productId, rating: 4, body: 'Nice' } }, identity('CUSTOMER'));

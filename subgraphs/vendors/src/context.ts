@@ -1,4 +1,4 @@
-import { LoaderRegistry, type BaseContext } from '@fashionistar/shared';
+import type { BaseContext } from '@fashionistar/shared';
 import type { VendorsConfig } from './config';
 
 /** Long-lived things the vendors services need, built once per process. */
@@ -7,13 +7,10 @@ export interface VendorsDeps {
 }
 
 export interface VendorsContext extends BaseContext {
-  loaders: LoaderRegistry;
   deps: VendorsDeps;
 }
 
-export function buildVendorsContext(deps: VendorsDeps) {
-  return (base: BaseContext): VendorsContext => ({ ...base, loaders: new LoaderRegistry(), deps });
-}
+export const buildVendorsContext = (base: BaseContext, deps: VendorsDeps): VendorsContext => ({ ...base, deps });
 
 /** The name this subgraph uses for its schema and event source. */
 export const SOURCE = 'vendors';

@@ -3,8 +3,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { composeServices } from '@apollo/composition';
 import { printSchema } from 'graphql';
-import { InternalClient, createLogger, loadTypeDefs, type BaseContext, type Identity } from '@fashionistar/shared';
-import { SCHEMA_DIR } from '../src/server';
+import { InternalClient, StoreAccessQuery, createLogger, loadTypeDefs, type Identity } from '@fashionistar/shared';
+import { testContext } from '@fashionistar/shared/testing';
+import { subgraph } from '../src/server';
 import { SEED_STORES, SEED_STORE_IDS, seedVendors } from '../src/seed/seed';
 import { admin, applyStore, approve, customer, seededOwner, startTestVendors, type TestVendors } from './helpers';
 
@@ -61,22 +62,8 @@ describe('vendors: internal store access, entity references, composition and see
   it('shows another subgraph an approval the moment approveVendor returns (through InternalClient)', async () => {
     const { vendor, owner } = await applyStore(t);
     const client = new InternalClient({ vendors: t.server.url }, t.server.deps.config.ROUTER_SECRET);
-    const ctx = (identity: Identity): BaseContext => ({
-      requestId: 'test',
-      log: createLogger('test', 'silent'),
-      identity,
-      clientIp: null,
-      userAgent: null,
-      em: t.server.dataSource.manager,
-      infra: t.infra,
-      afterCommit: [],
-    });
-    const ask = async () =>
-      (
-        await client.query<{ storeAccess: Array<{ status: string; memberRole: string | null }> }>(ctx(owner), 'vendors', ACCESS, {
-          ids: [vendor.id],
-        })
-      ).storeAccess[0];
+    const ctx = (identity: Identity) => testContext({ em: t.server.dataSource.manager, infra: t.infra, identity });
+    const ask = async () => (await client.query(ctx(owner), StoreAccessQuery, { ids: [vendor.id] })).storeAccess[0];
     assert.deepEqual(await ask(), { vendorId: vendor.id, status: 'PENDING', memberRole: 'OWNER' });
     await approve(t, vendor.id);
     assert.deepEqual(await ask(), { vendorId: vendor.id, status: 'APPROVED', memberRole: 'OWNER' });
@@ -128,7 +115,7 @@ describe('vendors: internal store access, entity references, composition and see
     const sdl = (dir: string) => loadTypeDefs(dir);
     const result = composeServices([
       { name: 'identity', url: 'http://127.0.0.1:1/graphql', typeDefs: sdl(join(__dirname, '../../identity/src/schema')) },
-      { name: 'vendors', url: 'http://127.0.0.1:2/graphql', typeDefs: sdl(SCHEMA_DIR) },
+      { name: 'vendors', url: 'http://127.0.0.1:2/graphql', typeDefs: sdl(subgraph.definition.schemaDir) },
     ]);
     assert.equal(result.errors, undefined, result.errors?.map((e) => e.message).join('\n'));
     const api = printSchema(result.schema!.toAPISchema().toGraphQLJSSchema());

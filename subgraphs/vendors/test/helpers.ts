@@ -1,55 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { createLogger, seedUuid, type Identity, type Infra, type Role } from '@fashionistar/shared';
-import { dataOf, callSubgraph, createTestDatabase, createTestInfra } from '@fashionistar/shared/src/testing';
-import { loadVendorsConfig } from '../src/config';
-import { startVendors, type RunningVendors } from '../src/server';
+import { seedUuid, type Identity, type Role } from '@fashionistar/shared';
+import { startTestSubgraph, type CallerHeaders, type SubgraphAnswer, type TestSubgraph } from '@fashionistar/shared/testing';
+import { subgraph } from '../src/server';
 
-export interface CallOptions {
-  /** The identity the router would forward; omitted means an anonymous caller. */
-  identity?: Identity;
-}
+export { codes } from '@fashionistar/shared/testing';
 
-export interface GqlResult<T = Record<string, unknown>> {
-  status: number;
-  data?: T | null;
-  errors?: Array<{ message: string; extensions?: { code?: string; field?: string; [k: string]: unknown } }>;
-  sqlStatements: number;
-}
+export type CallOptions = CallerHeaders;
+export type GqlResult<T = Record<string, unknown>> = SubgraphAnswer<T>;
+export type TestVendors = TestSubgraph<
+  Awaited<ReturnType<typeof subgraph.start>>['config'],
+  Awaited<ReturnType<typeof subgraph.start>>['deps']
+>;
 
-export interface TestVendors {
-  server: RunningVendors;
-  infra: Infra;
-  call<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, o?: CallOptions): Promise<GqlResult<T>>;
-  /** Data of a call that must succeed. */
-  ok<T = Record<string, unknown>>(query: string, variables?: Record<string, unknown>, o?: CallOptions): Promise<T>;
-  sql<T = Record<string, unknown>>(text: string, params?: unknown[]): Promise<T[]>;
-  stop(): Promise<void>;
-}
-
-/**
- * The vendors subgraph on a fresh database and Redis prefix, called over HTTP the way the router
- * (or another subgraph) calls it: router secret plus a forwarded identity. Seeded unless
- * `SEED=false` is passed.
- */
-export async function startTestVendors(env: Record<string, string> = {}): Promise<TestVendors> {
-  const db = await createTestDatabase();
-  const infra = createTestInfra('redis');
-  const config = loadVendorsConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ...env });
-  const server = await startVendors({ config, databaseUrl: db.url, infra, log: createLogger('vendors-test', 'silent'), port: 0 });
-  const call: TestVendors['call'] = (query, variables = {}, o = {}) => callSubgraph(server.url, config.ROUTER_SECRET, query, variables, o);
-  return {
-    server,
-    infra,
-    call,
-    ok: async (query, variables, o) => dataOf(await call(query, variables, o)),
-    sql: (text, params) => server.dataSource.query(text, params),
-    stop: async () => {
-      await server.stop();
-      await infra.close();
-      await db.drop();
-    },
-  };
-}
+/** The vendors subgraph for a test (see startTestSubgraph); seeded unless `SEED=false` is passed. */
+export const startTestVendors = (env: Record<string, string> = {}): Promise<TestVendors> => startTestSubgraph(subgraph, { env });
 
 /** A made-up signed-in caller (the subgraph trusts the forwarded identity; no token is needed). */
 export const user = (...roles: Role[]): Identity => ({ userId: randomUUID(), roles, sessionId: randomUUID() });
@@ -64,8 +28,6 @@ export const seededOwner = (i: number): Identity => ({
   sessionId: randomUUID(),
 });
 
-/** The codes of a result's errors. */
-export const codes = (r: GqlResult): string[] => (r.errors ?? []).map((e) => String(e.extensions?.code));
 /** The `field` extension of a result's first error. */
 export const field = (r: GqlResult): string | undefined => r.errors?.[0]?.extensions?.field;
 

@@ -1,7 +1,5 @@
+import type { ProductStatus, ModerationStatus } from '@fashionistar/shared';
 import { Column, Entity, PrimaryColumn } from 'typeorm';
-
-export type ProductStatus = 'DRAFT' | 'PUBLISHED' | 'ARCHIVED';
-export type ModerationStatus = 'ACTIVE' | 'HIDDEN' | 'REJECTED';
 
 /** Money columns are bigint kobo; pg returns bigint as a string, so they are typed as such. */
 @Entity('product')
@@ -86,3 +84,6 @@ export class ProductEntity {
   @Column('timestamptz')
   updatedAt!: Date;
 }
+
+/** Defined with the subgraph's event contracts (one home for both sides). */
+export type { ProductStatus, ModerationStatus };

@@ -1,13 +1,15 @@
 import DataLoader from 'dataloader';
-import { ForbiddenError, byKey, hasRole, memoPerRequest, requireUser } from '@fashionistar/shared';
+import {
+  ForbiddenError,
+  MyStoreAccessQuery,
+  StoreAccessQuery,
+  byKey,
+  hasRole,
+  memoPerRequest,
+  requireUser,
+  type StoreAccess,
+} from '@fashionistar/shared';
 import type { CatalogContext } from '../context';
-
-/** The vendors subgraph's answer about one store and the caller. */
-export interface StoreAccess {
-  vendorId: string;
-  status: 'PENDING' | 'APPROVED' | 'SUSPENDED';
-  memberRole: 'OWNER' | 'STAFF' | null;
-}
 
 /**
  * Store membership and status come from the vendors subgraph at the moment of the decision (a
@@ -20,12 +22,7 @@ export const storeAccessLoader = (ctx: CatalogContext) =>
     'storeAccess',
     () =>
       new DataLoader<string, StoreAccess | null>(async (vendorIds) => {
-        const d = await ctx.deps.internal.query<{ storeAccess: StoreAccess[] }>(
-          ctx,
-          'vendors',
-          'query($ids: [ID!]!) { storeAccess(vendorIds: $ids) { vendorId status memberRole } }',
-          { ids: [...vendorIds] },
-        );
+        const d = await ctx.deps.internal.query(ctx, StoreAccessQuery, { ids: [...vendorIds] });
         return byKey(vendorIds, d.storeAccess, (a) => a.vendorId);
       }),
   );
@@ -34,11 +31,7 @@ export const storeAccessLoader = (ctx: CatalogContext) =>
 export async function myStore(ctx: CatalogContext): Promise<StoreAccess> {
   requireUser(ctx);
   const access = await memoPerRequest(ctx.loaders, `myStoreAccess:${ctx.identity!.userId}`, async () => {
-    const d = await ctx.deps.internal.query<{ myStoreAccess: StoreAccess | null }>(
-      ctx,
-      'vendors',
-      '{ myStoreAccess { vendorId status memberRole } }',
-    );
+    const d = await ctx.deps.internal.query(ctx, MyStoreAccessQuery, {});
     return d.myStoreAccess;
   });
   if (!access?.memberRole) throw new ForbiddenError('Open a store first (applyAsVendor) to sell products.');

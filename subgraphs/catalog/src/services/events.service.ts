@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import type { EventHandler } from '@fashionistar/shared';
+import type { EventHandlers, EVENT_ROUTES, ProductRating } from '@fashionistar/shared';
 
 /**
  * Read-side copies fed by other subgraphs' events. They may lag by seconds, so they serve only
@@ -7,9 +7,8 @@ import type { EventHandler } from '@fashionistar/shared';
  * write-time decision. Events can arrive late or twice: each carries its aggregate's version
  * (incremented under the owner's row lock), and a copy only ever moves to a higher version.
  */
-export const catalogEventHandlers: Record<string, EventHandler> = {
-  'vendors.vendor.status-changed': async (event, em: EntityManager) => {
-    const { vendorId, status, version } = event.payload as { vendorId: string; status: string; version: number };
+export const catalogEventHandlers: EventHandlers<typeof EVENT_ROUTES, 'catalog'> = {
+  'vendors.vendor.status-changed': async ({ payload: { vendorId, status, version } }, em) => {
     const applied: unknown[] = await em.query(
       `INSERT INTO vendor_copy (vendor_id, suspended, version) VALUES ($1, $2, $3)
        ON CONFLICT (vendor_id) DO UPDATE SET suspended = EXCLUDED.suspended, version = EXCLUDED.version
@@ -24,23 +23,11 @@ export const catalogEventHandlers: Record<string, EventHandler> = {
       ]);
     }
   },
-  'reviews.ratings.snapshot': async (event, em: EntityManager) => {
-    const { ratings } = event.payload as { ratings: Rating[] };
-    await applyRatings(em, ratings);
-  },
-  'reviews.product-rating.changed': async (event, em: EntityManager) => {
-    await applyRatings(em, [event.payload as Rating]);
-  },
+  'reviews.ratings.snapshot': ({ payload }, em) => applyRatings(em, payload.ratings),
+  'reviews.product-rating.changed': ({ payload }, em) => applyRatings(em, [payload]),
 };
 
-interface Rating {
-  productId: string;
-  average: number | null;
-  count: number;
-  version: number;
-}
-
-async function applyRatings(em: EntityManager, ratings: Rating[]): Promise<void> {
+async function applyRatings(em: EntityManager, ratings: ProductRating[]): Promise<void> {
   await em.query(
     `UPDATE product p SET rating_average = r.average, rating_count = r.count, rating_version = r.version
        FROM unnest($1::uuid[], $2::numeric[], $3::int[], $4::bigint[]) AS r(id, average, count, version)

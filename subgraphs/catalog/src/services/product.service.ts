@@ -4,6 +4,8 @@ import {
   BadUserInputError,
   ForbiddenError,
   NotFoundError,
+  PRODUCT_STATUS_EVENTS,
+  ProductModerated,
   emitEvent,
   hasRole,
   inTransaction,
@@ -258,7 +260,7 @@ async function setStatus(ctx: CatalogContext, p: ProductEntity, status: ProductS
       { id: p.id },
       { status, updatedAt: now, ...(status === 'PUBLISHED' && !p.publishedAt ? { publishedAt: now } : {}) },
     );
-    await emitEvent(tx, `catalog.product.${status.toLowerCase()}`, 1, { productId: p.id, vendorId: p.vendorId });
+    await emitEvent(tx, PRODUCT_STATUS_EVENTS[status], { productId: p.id, vendorId: p.vendorId });
     if (status === 'PUBLISHED') await learnTerms(tx.em, [p.id]);
     return tx.em.findOneOrFail(ProductEntity, { where: { id: p.id } });
   });
@@ -285,7 +287,7 @@ export async function moderateProduct(
       { id },
       { moderation, moderationReason: moderation === 'ACTIVE' ? null : why, updatedAt: new Date() },
     );
-    await emitEvent(tx, 'catalog.product.moderated', 1, {
+    await emitEvent(tx, ProductModerated, {
       productId: id,
       vendorId: p.vendorId,
       moderation,

@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { LoaderRegistry, createInfra, createLogger, inTransaction, initializeAndMigrate, normalizeEmail } from '@fashionistar/shared';
 import { loadIdentityConfig } from '../config';
 import type { IdentityContext } from '../context';
-import { identityDataSource } from '../server';
+import { subgraph } from '../server';
 import { KeyStore } from '../services/key-store';
 import { checkPasswordStrength, hashPassword } from '../services/passwords';
 import { revokeAllSessions } from '../services/session.service';
@@ -40,7 +40,7 @@ async function main() {
   const hash = password !== undefined ? await hashPassword(password) : null;
 
   const log = createLogger('create-admin', 'warn');
-  const ds = identityDataSource(process.env.DATABASE_URL);
+  const ds = subgraph.dataSource(process.env.DATABASE_URL);
   await initializeAndMigrate(ds, log);
   const infra = createInfra({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX });
   const ctx: IdentityContext = {

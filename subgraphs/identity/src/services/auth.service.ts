@@ -4,6 +4,7 @@ import {
   ConflictError,
   RateLimitedError,
   UnauthenticatedError,
+  UserRegistered,
   emitEvent,
   inTransaction,
   normalizeEmail,
@@ -71,7 +72,7 @@ export async function register(ctx: IdentityContext, input: RegisterArgs): Promi
       if (email) await sendEmailVerification(tx, user, email, 'VERIFY_EMAIL');
       if (phone) await sendPhoneOtp(tx, user.id, phone, 'VERIFY_PHONE');
       // No contact details in events: they outlive the account in other subgraphs' queues and logs.
-      await emitEvent(tx, 'identity.user.registered', 1, { userId: user.id, roles: user.roles });
+      await emitEvent(tx, UserRegistered, { userId: user.id, roles: user.roles });
       await logAttempt(tx, user.id, email ?? phone ?? '', 'SUCCESS', 'registered');
       return issueTokens(tx, user);
     });

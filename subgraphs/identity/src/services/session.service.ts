@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { In, IsNull, MoreThan, Not, type DataSource } from 'typeorm';
+import { In, IsNull, MoreThan, Not } from 'typeorm';
 import {
   NotFoundError,
-  consumeEvents,
+  SessionRevoked,
   emitEvent,
   inTransaction,
   isUuid,
   requireUser,
+  revokedSessionKey,
   type EventEnvelope,
   type Infra,
-  type Logger,
+  type PayloadOf,
 } from '@fashionistar/shared';
 import type { IdentityConfig } from '../config';
 import type { IdentityContext } from '../context';
@@ -61,9 +62,6 @@ export async function watchMySession(ctx: IdentityContext): Promise<AsyncIterabl
   };
   return iterator;
 }
-
-/** Key of the revoked-session list the router checks on every request. */
-export const revokedSessionKey = (sessionId: string) => `revoked-session:${sessionId}`;
 
 /** Opens a session for `userId` and answers its first refresh token. */
 export async function openSession(ctx: IdentityContext, userId: string): Promise<{ session: SessionEntity; refreshToken: string }> {
@@ -119,16 +117,6 @@ export async function rotateRefreshToken(ctx: IdentityContext, token: string): P
   });
 }
 
-/** Event written in the transaction that revokes sessions; its consumer fills the revoked-session list. */
-export const SESSION_REVOKED_EVENT = 'identity.session.revoked';
-/** The identity consumer that applies SESSION_REVOKED_EVENT (declared in schema/subgraphs.json). */
-export const REVOCATION_CONSUMER = 'identity-revocations';
-
-export interface SessionRevokedPayload {
-  sessionIds: string[];
-  reason: string;
-}
-
 /** How long a session stays on the revoked-session list: as long as one of its access tokens can live. */
 const revokedListSeconds = (config: IdentityConfig) => config.ACCESS_TOKEN_TTL_SECONDS + 60;
 
@@ -152,7 +140,7 @@ export async function revokeSessions(ctx: IdentityContext, sessionIds: string[],
     const rows = await tx.em.find(SessionEntity, { select: { id: true, userId: true }, where: { id: In(sessionIds) } });
     if (rows.length === 0) return 0;
     const ids = rows.map((s) => s.id);
-    await emitEvent(tx, SESSION_REVOKED_EVENT, 1, { sessionIds: ids, reason } satisfies SessionRevokedPayload);
+    await emitEvent(tx, SessionRevoked, { sessionIds: ids, reason });
     const ttl = revokedListSeconds(tx.deps.config);
     const at = new Date().toISOString();
     // After commit only: a rolled-back revocation must not lock anyone out.
@@ -167,27 +155,25 @@ export async function revokeSessions(ctx: IdentityContext, sessionIds: string[],
 }
 
 /**
- * Puts the sessions of a SESSION_REVOKED_EVENT on the revoked-session list, for what is left of
+ * Puts the sessions of a SessionRevoked event on the revoked-session list, for what is left of
  * the time their access tokens can live. A store failure throws, so the queue retries.
  */
-export async function applySessionRevoked(infra: Infra, config: IdentityConfig, event: EventEnvelope): Promise<void> {
-  const { sessionIds, reason } = event.payload as SessionRevokedPayload;
+export async function applySessionRevoked(
+  infra: Infra,
+  config: IdentityConfig,
+  event: EventEnvelope<PayloadOf<typeof SessionRevoked>>,
+): Promise<void> {
+  const { sessionIds, reason } = event.payload;
   const elapsed = Math.max(0, (Date.now() - Date.parse(event.occurredAt)) / 1000);
   const ttl = Math.ceil(revokedListSeconds(config) - elapsed);
   if (ttl <= 0 || !Array.isArray(sessionIds)) return; // every access token of these sessions has expired
   await Promise.all(sessionIds.map((id) => infra.kv.set(revokedSessionKey(id), reason, ttl)));
 }
 
-/** Starts the consumer that applies session revocations to the revoked-session list. */
-export function startRevocationConsumer(ds: DataSource, infra: Infra, config: IdentityConfig, log: Logger): Promise<void> {
-  return consumeEvents(
-    ds,
-    infra,
-    REVOCATION_CONSUMER,
-    { [SESSION_REVOKED_EVENT]: (event) => applySessionRevoked(infra, config, event) },
-    log,
-  );
-}
+/** The `identity-revocations` consumer: applies session revocations to the revoked-session list. */
+export const revocationHandlers = (infra: Infra, config: IdentityConfig) => ({
+  [SessionRevoked.type]: (event: EventEnvelope<PayloadOf<typeof SessionRevoked>>) => applySessionRevoked(infra, config, event),
+});
 
 /** Revokes every active session of `userId`, except `keep` when given. */
 export async function revokeAllSessions(ctx: IdentityContext, userId: string, reason: string, keep?: string): Promise<number> {

@@ -2,6 +2,7 @@ import { IsNull } from 'typeorm';
 import {
   BadUserInputError,
   UnauthenticatedError,
+  UserDeleted,
   emitEvent,
   hasRole,
   inTransaction,
@@ -81,7 +82,7 @@ export async function deleteAccount(ctx: IdentityContext, password: string): Pro
     await revokeAllSessions(tx, userId, 'ACCOUNT_DELETED');
     await tx.em.update(SessionEntity, { userId }, { ipAddress: null, userAgent: null });
     await expireOutstandingCodes(tx, userId);
-    await emitEvent(tx, 'identity.user.deleted', 1, { userId });
+    await emitEvent(tx, UserDeleted, { userId });
   });
   return true;
 }

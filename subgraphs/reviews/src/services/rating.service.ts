@@ -1,4 +1,4 @@
-import { emitEvent } from '@fashionistar/shared';
+import { ProductRatingChanged, emitEvent } from '@fashionistar/shared';
 import type { ReviewsContext } from '../context';
 import type { ProductRatingEntity } from '../entities/product-rating.entity';
 
@@ -35,21 +35,6 @@ export function distributionOf(r: RatingSummary): Array<{ stars: number; count: 
 export interface RatingChange {
   remove?: number;
   add?: number;
-}
-
-export const RATING_CHANGED = 'reviews.product-rating.changed';
-
-/**
- * Payload of `reviews.product-rating.changed` (version 1). `version` is the aggregate row's
- * version after the change: it grows by one with every change, under the row lock, so it orders
- * a product's events as their transactions committed (occurredAt, a transaction-start time, does
- * not). A copy fed by these events keeps the highest version it has applied and drops the rest.
- */
-export interface ProductRatingChangedV1 {
-  productId: string;
-  average: number | null;
-  count: number;
-  version: number;
 }
 
 const RETURNING = `RETURNING product_id AS "productId", count, sum, stars_1, stars_2, stars_3, stars_4, stars_5, version::text AS version`;
@@ -95,7 +80,7 @@ export async function applyRatingChange(tx: ReviewsContext, productId: string, c
     if (rows.length !== 1) throw new Error(`product_rating of ${productId} is missing a counted review`);
   }
   const rating = fromRow(rows[0]!);
-  await emitEvent<ProductRatingChangedV1>(tx, RATING_CHANGED, 1, {
+  await emitEvent(tx, ProductRatingChanged, {
     productId,
     average: averageOf(rating),
     count: rating.count,

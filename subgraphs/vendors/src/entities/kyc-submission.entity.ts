@@ -1,7 +1,5 @@
+import type { KycDocumentType, KycStatus } from '@fashionistar/shared';
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-
-export type KycDocumentType = 'CAC_CERTIFICATE' | 'NIN' | 'BVN_LETTER' | 'UTILITY_BILL';
-export type KycStatus = 'PENDING' | 'IN_REVIEW' | 'APPROVED' | 'REJECTED' | 'RESUBMIT';
 
 @Entity('kyc_submission')
 export class KycSubmissionEntity {
@@ -35,3 +33,6 @@ export class KycSubmissionEntity {
   @Column('timestamptz', { nullable: true })
   reviewedAt!: Date | null;
 }
+
+/** Defined with the subgraph's event contracts (one home for both sides). */
+export type { KycDocumentType, KycStatus };

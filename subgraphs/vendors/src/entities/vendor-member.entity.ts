@@ -1,6 +1,5 @@
+import type { MemberRole } from '@fashionistar/shared';
 import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
-
-export type MemberRole = 'OWNER' | 'STAFF';
 
 /**
  * A user's part in a store. Every ownership rule goes through this table (never a user id on the
@@ -20,3 +19,6 @@ export class VendorMemberEntity {
   @CreateDateColumn({ type: 'timestamptz' })
   createdAt!: Date;
 }
+
+/** Defined with the subgraph's event contracts (one home for both sides). */
+export type { MemberRole };

@@ -1,6 +1,6 @@
+import type { VendorStatus } from '@fashionistar/shared';
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export type VendorStatus = 'PENDING' | 'APPROVED' | 'SUSPENDED';
 export type Weekday = 'MON' | 'TUE' | 'WED' | 'THU' | 'FRI' | 'SAT' | 'SUN';
 export const WEEKDAYS: readonly Weekday[] = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
 
@@ -65,3 +65,6 @@ export class VendorEntity {
   @UpdateDateColumn({ type: 'timestamptz' })
   updatedAt!: Date;
 }
+
+/** Defined with the subgraph's event contracts (one home for both sides). */
+export type { VendorStatus };

@@ -1,8 +1,8 @@
-import { ForbiddenError, hasRole, isUuid, requireUser } from '@fashionistar/shared';
+import { ForbiddenError, hasRole, isUuid, requireUser, type StoreAccess } from '@fashionistar/shared';
 import { In } from 'typeorm';
 import type { VendorsContext } from '../context';
 import type { MemberRole, VendorMemberEntity } from '../entities/vendor-member.entity';
-import { VendorEntity, type VendorStatus } from '../entities/vendor.entity';
+import { VendorEntity } from '../entities/vendor.entity';
 import { membershipsByUser, vendorById } from '../loaders/vendor.loaders';
 
 /**
@@ -10,13 +10,8 @@ import { membershipsByUser, vendorById } from '../loaders/vendor.loaders';
  * id"), so a STAFF member passes the same checks without touching any rule, and admins pass all.
  */
 
-/** What the internal `storeAccess` API answers for one store. */
-export interface StoreAccess {
-  vendorId: string;
-  status: VendorStatus;
-  /** The caller's role in the store; null when the caller is not a member. */
-  memberRole: MemberRole | null;
-}
+/** What the internal `storeAccess` API answers for one store (the contract other subgraphs import). */
+export type { StoreAccess };
 
 /** The caller's role in the store, or null (anonymous callers and non-members). */
 export async function memberRole(ctx: VendorsContext, vendorId: string): Promise<MemberRole | null> {

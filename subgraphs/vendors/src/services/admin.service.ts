@@ -1,22 +1,18 @@
-import { NotFoundError, emitEvent, inTransaction, isUuid, requireRole, requireText } from '@fashionistar/shared';
+import {
+  NotFoundError,
+  VendorCommissionChanged,
+  VendorStatusChanged,
+  emitEvent,
+  inTransaction,
+  isUuid,
+  requireRole,
+  requireText,
+} from '@fashionistar/shared';
 import type { VendorsContext } from '../context';
 import { VendorEntity, type VendorStatus } from '../entities/vendor.entity';
 import { changesOf, writeAudit } from './audit.service';
 import { validRate } from './store-input';
-import { NEXT_VERSION, STATUS_CHANGED, type StatusChangedV1 } from './vendor.service';
-
-export const COMMISSION_CHANGED = 'vendors.vendor.commission-changed';
-
-/**
- * Payload of `vendors.vendor.commission-changed` (version 1); null rates mean the platform
- * default. `version` is the store row's version after the change, as in status-changed.
- */
-export interface CommissionChangedV1 {
-  vendorId: string;
-  rate: string | null;
-  previousRate: string | null;
-  version: number;
-}
+import { NEXT_VERSION } from './vendor.service';
 
 /**
  * Runs an admin change on one store, its row locked so concurrent admins serialize and every
@@ -41,7 +37,7 @@ async function change(tx: VendorsContext, vendor: VendorEntity, action: string, 
   await writeAudit(tx, vendor.id, action, changes);
   const updated = await tx.em.findOneOrFail(VendorEntity, { where: { id: vendor.id } });
   if (patch.status && patch.status !== vendor.status) {
-    await emitEvent<StatusChangedV1>(tx, STATUS_CHANGED, 1, {
+    await emitEvent(tx, VendorStatusChanged, {
       vendorId: vendor.id,
       status: patch.status,
       previousStatus: vendor.status,
@@ -76,7 +72,7 @@ export async function setCommissionRate(ctx: VendorsContext, id: string, rate: s
   return withLockedVendor(ctx, id, async (tx, v) => {
     const updated = await change(tx, v, 'vendor.commission-changed', { commissionRate });
     if (updated !== v) {
-      await emitEvent<CommissionChangedV1>(tx, COMMISSION_CHANGED, 1, {
+      await emitEvent(tx, VendorCommissionChanged, {
         vendorId: v.id,
         rate: commissionRate,
         previousRate: v.commissionRate,

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import {
   BadUserInputError,
   ConflictError,
+  KycReviewed,
   NotFoundError,
   emitEvent,
   inTransaction,
@@ -15,17 +16,6 @@ import { KycSubmissionEntity, type KycDocumentType, type KycStatus } from '../en
 import { requireOwnStore } from './access.service';
 import { writeAudit } from './audit.service';
 import { validHttpsUrl } from './store-input';
-
-export const KYC_REVIEWED = 'vendors.kyc.reviewed';
-
-/** Payload of `vendors.kyc.reviewed` (version 1). */
-export interface KycReviewedV1 {
-  submissionId: string;
-  vendorId: string;
-  documentType: KycDocumentType;
-  status: KycStatus;
-  previousStatus: KycStatus;
-}
 
 /** Statuses an admin's review may still change. */
 const OPEN: readonly KycStatus[] = ['PENDING', 'IN_REVIEW'];
@@ -94,7 +84,7 @@ export async function reviewKyc(ctx: VendorsContext, id: string, status: KycStat
       [`${at}.status`]: { from: current.status, to: status },
       ...(patch.reviewNote !== current.reviewNote ? { [`${at}.reviewNote`]: { from: current.reviewNote, to: patch.reviewNote } } : {}),
     });
-    await emitEvent<KycReviewedV1>(tx, KYC_REVIEWED, 1, {
+    await emitEvent(tx, KycReviewed, {
       submissionId: id,
       vendorId: current.vendorId,
       documentType: current.documentType,

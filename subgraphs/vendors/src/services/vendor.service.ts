@@ -1,5 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, emitEvent, inTransaction, requireRole, requireUser, uniqueViolation } from '@fashionistar/shared';
+import {
+  ConflictError,
+  VendorStatusChanged,
+  emitEvent,
+  inTransaction,
+  requireRole,
+  requireUser,
+  uniqueViolation,
+} from '@fashionistar/shared';
 import type { VendorsContext } from '../context';
 import { VendorMemberEntity } from '../entities/vendor-member.entity';
 import { VendorEntity, type BusinessHours, type Weekday } from '../entities/vendor.entity';
@@ -7,21 +15,6 @@ import { vendorById } from '../loaders/vendor.loaders';
 import { isMember, primaryMembership, requireOwnStore } from './access.service';
 import { changesOf, writeAudit } from './audit.service';
 import { slugify, validDescription, validEmail, validHours, validHttpsUrl, validName, validPhone } from './store-input';
-
-export const STATUS_CHANGED = 'vendors.vendor.status-changed';
-
-/**
- * Payload of `vendors.vendor.status-changed` (version 1); previousStatus is null for a new store.
- * `version` is the store row's version after the change: it grows with every change under the
- * row lock, so it orders a store's events as they committed (occurredAt, a transaction-start
- * time, does not). A copy fed by these events keeps the highest version it applied and drops the rest.
- */
-export interface StatusChangedV1 {
-  vendorId: string;
-  status: VendorEntity['status'];
-  previousStatus: VendorEntity['status'] | null;
-  version: number;
-}
 
 /** Moves a store row's version on by one, in an update under the row lock (TypeORM `update` patch). */
 export const NEXT_VERSION = { version: () => 'version + 1' } as const;
@@ -99,7 +92,7 @@ export async function applyAsVendor(ctx: VendorsContext, input: StoreProfileInpu
       await tx.em.insert(VendorMemberEntity, { vendorId: vendor.id, userId, role: 'OWNER' });
       const created = { name, slug: vendor.slug, status: vendor.status, ...profile };
       await writeAudit(tx, vendor.id, 'vendor.applied', { ...changesOf<typeof created>({}, created), owner: { from: null, to: userId } });
-      await emitEvent<StatusChangedV1>(tx, STATUS_CHANGED, 1, { vendorId: vendor.id, status: 'PENDING', previousStatus: null, version: 1 });
+      await emitEvent(tx, VendorStatusChanged, { vendorId: vendor.id, status: 'PENDING', previousStatus: null, version: 1 });
       return tx.em.findOneOrFail(VendorEntity, { where: { id: vendor.id } });
     });
   } catch (error) {
