@@ -11,14 +11,14 @@ import {
 import { loadCatalogConfig, type CatalogConfig } from './config';
 import { SOURCE, buildCatalogContext, type CatalogDeps } from './context';
 import { catalogEntities } from './entities';
-import { Init1764100000000 } from './migrations/1764100000000-init';
+import { CatalogInit1764100000000 } from './migrations/1764100000000-init';
 import { CatalogVariantRemoval1766100000000 } from './migrations/1766100000000-variant-removal';
 import { resolvers } from './resolvers';
 import { seedCatalog } from './seed/seed';
 import { catalogEventHandlers } from './services/events.service';
 
 export const SCHEMA_DIR = join(__dirname, 'schema');
-export const catalogMigrations = [Init1764100000000, CatalogVariantRemoval1766100000000];
+export const catalogMigrations = [CatalogInit1764100000000, CatalogVariantRemoval1766100000000];
 
 export interface StartCatalogOptions {
   config: CatalogConfig;

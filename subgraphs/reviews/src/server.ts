@@ -12,14 +12,14 @@ import {
 import { loadReviewsConfig, type ReviewsConfig } from './config';
 import { SOURCE, buildReviewsContext, type ReviewsDeps } from './context';
 import { reviewsEntities } from './entities';
-import { Init1764400000000 } from './migrations/1764400000000-init';
+import { ReviewsInit1764400000000 } from './migrations/1764400000000-init';
 import { resolvers } from './resolvers';
 import { seedReviews } from './seed/seed';
 
 export const SCHEMA_DIR = join(__dirname, 'schema');
 
 export function reviewsDataSource(url: string, log?: Logger): DataSource {
-  return createDataSource({ url, schema: SOURCE, entities: reviewsEntities, migrations: [Init1764400000000], log });
+  return createDataSource({ url, schema: SOURCE, entities: reviewsEntities, migrations: [ReviewsInit1764400000000], log });
 }
 
 export interface StartReviewsOptions {
@@ -51,7 +51,7 @@ export async function startReviews(o: StartReviewsOptions): Promise<RunningRevie
     schemaDir: SCHEMA_DIR,
     resolvers,
     entities: reviewsEntities,
-    migrations: [Init1764400000000],
+    migrations: [ReviewsInit1764400000000],
     buildContext: buildReviewsContext(deps),
     seed: ({ dataSource, log }) => seedReviews(dataSource, log, o.config.SEED_SCALE),
   });

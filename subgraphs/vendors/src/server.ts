@@ -4,12 +4,12 @@ import { createDataSource, runSubgraph, type Infra, type Logger, type RunningSub
 import { loadVendorsConfig, type VendorsConfig } from './config';
 import { SOURCE, buildVendorsContext, type VendorsDeps } from './context';
 import { vendorsEntities } from './entities';
-import { Init1764100000000 } from './migrations/1764100000000-init';
+import { VendorsInit1764100000000 } from './migrations/1764100000000-init';
 import { resolvers } from './resolvers';
 import { seedVendors } from './seed/seed';
 
 export const SCHEMA_DIR = join(__dirname, 'schema');
-export const MIGRATIONS = [Init1764100000000];
+export const MIGRATIONS = [VendorsInit1764100000000];
 
 export function vendorsDataSource(url: string, log?: Logger): DataSource {
   return createDataSource({ url, schema: SOURCE, entities: vendorsEntities, migrations: MIGRATIONS, log });
