@@ -26,6 +26,12 @@ function fragmentBomb(leaf: string, levels = 10, fan = 10): string {
   return text;
 }
 
+/**
+ * A bound on wall-clock time that only a runaway expansion (10^10 spreads: hours) can exceed. It
+ * is 10x what the check takes on a loaded CI machine, so load alone never fails the test.
+ */
+const RUNAWAY_MS = 2000;
+
 describe('limitRules', () => {
   it('passes an operation at the depth limit and fails one level deeper', () => {
     // user (1) > best (2) > best (3) > id (4)
@@ -71,9 +77,10 @@ describe('limitRules', () => {
       const started = performance.now();
       const messages = check(fragmentBomb('id name'), { maxCost: 1500 }, withSpecified);
       const ms = performance.now() - started;
-      assert.ok(ms < 200, `took ${ms.toFixed(0)} ms`);
+      assert.ok(ms < RUNAWAY_MS, `took ${ms.toFixed(0)} ms`);
       assert.ok(
-        messages.some((m) => /^The operation selects \d+ fields; the limit is 1500\.$/.test(m)),
+        // limit + 1: the walk stopped counting at the limit instead of expanding the bomb.
+        messages.includes('The operation selects 1501 fields; the limit is 1500.'),
         messages.join('\n'),
       );
     }
@@ -86,7 +93,7 @@ describe('limitRules', () => {
         const started = performance.now();
         const messages = check(fragmentBomb(leaf), { maxCost: 1500 }, withSpecified);
         const ms = performance.now() - started;
-        assert.ok(ms < 200, `${leaf}: took ${ms.toFixed(0)} ms`);
+        assert.ok(ms < RUNAWAY_MS, `${leaf}: took ${ms.toFixed(0)} ms`);
         assert.ok(
           messages.some((m) => m.includes('the limit is 1500')),
           `${leaf}: ${messages.join('\n')}`,
@@ -100,7 +107,7 @@ describe('limitRules', () => {
     const started = performance.now();
     assert.deepEqual(check(cycle, { maxDepth: 10, maxCost: 100 }), []);
     const withSpecified = check(cycle, { maxDepth: 10, maxCost: 100 }, true);
-    assert.ok(performance.now() - started < 200);
+    assert.ok(performance.now() - started < RUNAWAY_MS);
     assert.ok(
       withSpecified.some((m) => m.startsWith('Cannot spread fragment "A" within itself')),
       withSpecified.join('\n'),

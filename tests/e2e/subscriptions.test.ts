@@ -7,7 +7,14 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { parse } from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
-import { createLogger, readSdl, readSubgraphConfig, startSubgraphServer, type RunningServer } from '@fashionistar/shared';
+import {
+  createLogger,
+  readSdl,
+  readSubgraphConfig,
+  revokedSessionKey,
+  startSubgraphServer,
+  type RunningServer,
+} from '@fashionistar/shared';
 import { composeSupergraph } from '../../schema/compose';
 import { LoginDocument, LogoutDocument } from '../src/__generated__/graphql';
 import { startStack, type Stack } from '../src/stack';
@@ -26,10 +33,10 @@ function collect(client: Client, query: string) {
   return { events, finished, stop };
 }
 
-async function waitFor<T>(fn: () => T | undefined, ms = 5000): Promise<T> {
+async function waitFor<T>(fn: () => T | undefined | Promise<T | undefined>, ms = 5000): Promise<T> {
   const end = Date.now() + ms;
   for (;;) {
-    const v = fn();
+    const v = await fn();
     if (v !== undefined) return v;
     if (Date.now() > end) throw new Error('timed out');
     await new Promise((r) => setTimeout(r, 20));
@@ -109,12 +116,25 @@ describe('subscriptions through the router', () => {
   it('does not tell other sessions of the same user', async () => {
     const a = await login('customer5@fashionistar.test');
     const b = await login('customer5@fashionistar.test');
-    const sub = collect(connect(s.router.url, b.accessToken), `subscription { sessionRevoked { reason } }`);
-    await new Promise((r) => setTimeout(r, 300));
-    await s.gql(LogoutDocument, {}, a.accessToken);
-    await new Promise((r) => setTimeout(r, 300));
-    assert.deepEqual(sub.events, []);
-    sub.stop();
+    const subA = collect(connect(s.router.url, a.accessToken), `subscription { sessionRevoked { reason sessionId } }`);
+    const subB = collect(connect(s.router.url, b.accessToken), `subscription { sessionRevoked { reason sessionId } }`);
+    await new Promise((r) => setTimeout(r, 300)); // let the subgraph subscriptions start
+    const out = await s.gql(LogoutDocument, {}, a.accessToken);
+    assert.equal(out.data?.logout, true);
+    // The logout happened: A's own socket is told, and A's session reaches the revoked list.
+    const revokedA = await waitFor(() => subA.events[0]);
+    assert.equal(revokedA.data?.sessionRevoked?.reason, 'LOGOUT');
+    const sessionA = revokedA.data!.sessionRevoked!.sessionId;
+    await waitFor(async () => ((await s.infra.kv.get(revokedSessionKey(sessionA))) ? true : undefined));
+    // Events reach a subscription in order, so when B's own logout arrives, an event about A
+    // would already have been there: no sleep decides this.
+    assert.equal((await s.gql(LogoutDocument, {}, b.accessToken)).data?.logout, true);
+    await waitFor(() => subB.events[0]);
+    assert.equal(subB.events.length, 1, JSON.stringify(subB.events));
+    assert.equal(subB.events[0]!.data?.sessionRevoked?.reason, 'LOGOUT');
+    assert.notEqual(subB.events[0]!.data?.sessionRevoked?.sessionId, sessionA, "B only hears of its own session's end");
+    subA.stop();
+    subB.stop();
   });
 
   it('runs the entity fetches of each event across subgraphs (planned primary + rest)', async () => {

@@ -207,7 +207,7 @@ export type Mutation = {
   recordProductView: Scalars['Boolean']['output'];
   /** Removes a gallery image. */
   removeProductImage: Scalars['Boolean']['output'];
-  /** Removes a variant of a product of the caller's store. */
+  /** Takes a variant of a product of the caller's store off sale: its stock goes to zero through the stock ledger, and its history stays attached to it. */
   removeVariant: Scalars['Boolean']['output'];
   /** Sets the gallery order: every image id of the product, in the new order. */
   reorderProductImages: Array<ProductImage>;
@@ -515,12 +515,15 @@ export type ProductVariant = {
 
 export type Query = {
   __typename?: 'Query';
+  /** Every brand, by name. */
   brands: Array<Brand>;
   /** Every category, parents before children. */
   categories: Array<Category>;
+  /** One active collection; null when there is none by that slug or an admin took it off the storefront. */
   collection?: Maybe<Collection>;
   /** Active collections in curated order. */
   collections: Array<Collection>;
+  /** The storefront's landing page: featured, hot deals, new arrivals, top rated and a rail per top-level category. */
   homepage: Homepage;
   /** One product by id or slug; null when it does not exist or the caller may not see it. */
   product?: Maybe<Product>;

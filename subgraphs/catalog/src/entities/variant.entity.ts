@@ -1,4 +1,4 @@
-import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { Column, DeleteDateColumn, Entity, PrimaryColumn } from 'typeorm';
 
 @Entity('variant')
 export class VariantEntity {
@@ -25,4 +25,12 @@ export class VariantEntity {
 
   @Column('integer')
   position!: number;
+
+  /**
+   * Set when the vendor removes the variant. The row stays for the stock ledger; as a TypeORM
+   * delete-date column every find/count/exists skips it unless it asks `withDeleted`, so only
+   * raw SQL has to say `removed_at IS NULL` itself.
+   */
+  @DeleteDateColumn({ type: 'timestamptz', nullable: true })
+  removedAt!: Date | null;
 }

@@ -2,7 +2,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
 import { OUTBOX_SQL } from '@fashionistar/shared';
 
 /** The catalog's tables, in the `catalog` schema (search_path is set by the DataSource). */
-export class Init1764100000000 implements MigrationInterface {
+export class CatalogInit1764100000000 implements MigrationInterface {
+  // TypeORM records this name in the migrations table; it stays the old class name so databases
+  // that already ran the migration do not run it again. The class name is prefixed by subgraph
+  // because two subgraphs had the same one.
   name = 'Init1764100000000';
 
   async up(q: QueryRunner): Promise<void> {

@@ -86,19 +86,33 @@ export async function addImages(ctx: CatalogContext, productId: string, images: 
   return rows;
 }
 
-/** Locks the product row, so concurrent adds count and position against the same state. */
-const lockProduct = (ctx: CatalogContext, productId: string) => ctx.em.query(`SELECT 1 FROM product WHERE id = $1 FOR UPDATE`, [productId]);
+/**
+ * Locks the product row. Every write that checks something across the product and its variants
+ * (counts, positions, price + priceDelta > 0) takes it first, so two such writes never both pass
+ * their check against the same old state.
+ */
+export const lockProduct = (ctx: CatalogContext, productId: string) =>
+  ctx.em.query(`SELECT 1 FROM product WHERE id = $1 FOR UPDATE`, [productId]);
+
+/** The product's price as it is now, read under the product lock. */
+async function lockedPrice(tx: CatalogContext, productId: string): Promise<number> {
+  await lockProduct(tx, productId);
+  return Number((await tx.em.findOneOrFail(ProductEntity, { where: { id: productId } })).priceKobo);
+}
 
 export async function addVariant(ctx: CatalogContext, productId: string, input: VariantArgs): Promise<VariantEntity> {
-  const p = await ownedProduct(ctx, productId);
-  const fields = variantFields(input, 'input', Number(p.priceKobo));
+  await ownedProduct(ctx, productId);
   const id = randomUUID();
   try {
     await inTransaction(ctx, async (tx) => {
-      await lockProduct(tx, productId);
-      const count = await tx.em.count(VariantEntity, { where: { productId } });
-      if (count >= 100) throw new BadUserInputError('A product has at most 100 variants.', 'productId');
-      await tx.em.insert(VariantEntity, { id, productId, position: count, ...fields });
+      const fields = variantFields(input, 'input', await lockedPrice(tx, productId));
+      // Removed variants stay as rows for the ledger; only the ones on sale count and order.
+      const [live]: Array<{ count: number; next: number }> = await tx.em.query(
+        `SELECT count(*)::int AS count, coalesce(max(position) + 1, 0)::int AS next FROM variant WHERE product_id = $1 AND removed_at IS NULL`,
+        [productId],
+      );
+      if (live!.count >= 100) throw new BadUserInputError('A product has at most 100 variants.', 'productId');
+      await tx.em.insert(VariantEntity, { id, productId, position: live!.next, ...fields });
       await recordMovement(tx, productId, id, fields.stock, fields.stock, 'initial stock');
     });
   } catch (error) {
@@ -138,30 +152,52 @@ async function ownedVariant(ctx: CatalogContext, id: string): Promise<{ variant:
 
 /** Changes a variant's size, colour, SKU or price; its stock changes only through adjustStock. */
 export async function updateVariant(ctx: CatalogContext, id: string, input: VariantArgs): Promise<VariantEntity> {
-  const { variant, product } = await ownedVariant(ctx, id);
-  const merged: VariantArgs = {
-    size: input.size !== undefined ? input.size : variant.size,
-    colour: input.colour !== undefined ? input.colour : variant.colour,
-    sku: input.sku ?? variant.sku,
-    priceDelta: input.priceDelta ?? formatKobo(variant.priceDeltaKobo),
-    stock: variant.stock,
-  };
-  const fields = variantFields(merged, 'input', Number(product.priceKobo));
+  const { variant: before } = await ownedVariant(ctx, id);
   try {
-    await ctx.em.update(
-      VariantEntity,
-      { id },
-      { size: fields.size, colour: fields.colour, sku: fields.sku, priceDeltaKobo: fields.priceDeltaKobo },
-    );
+    await inTransaction(ctx, async (tx) => {
+      // Price and delta are read under the lock updateProduct takes before its price check, so a
+      // concurrent price drop and delta cut cannot both pass against the old values.
+      const priceKobo = await lockedPrice(tx, before.productId);
+      const variant = await tx.em.findOne(VariantEntity, { where: { id } });
+      if (!variant) throw new NotFoundError('Variant', id);
+      const merged: VariantArgs = {
+        size: input.size !== undefined ? input.size : variant.size,
+        colour: input.colour !== undefined ? input.colour : variant.colour,
+        sku: input.sku ?? variant.sku,
+        priceDelta: input.priceDelta ?? formatKobo(variant.priceDeltaKobo),
+        stock: variant.stock,
+      };
+      const fields = variantFields(merged, 'input', priceKobo);
+      await tx.em.update(
+        VariantEntity,
+        { id },
+        { size: fields.size, colour: fields.colour, sku: fields.sku, priceDeltaKobo: fields.priceDeltaKobo },
+      );
+    });
   } catch (error) {
     throw skuConflict(error, 'input.sku');
   }
   return ctx.em.findOneOrFail(VariantEntity, { where: { id } });
 }
 
+/**
+ * Takes a variant off sale: its stock goes to zero through a ledger movement and the row is
+ * soft-deleted (`removed_at`), never deleted. We soft-delete always, not only variants with
+ * history: one path, no check-then-delete race with a concurrent adjustStock, and a variant id
+ * that an order line or a ledger row names keeps resolving to what it was.
+ */
 export async function removeVariant(ctx: CatalogContext, id: string): Promise<boolean> {
-  await ownedVariant(ctx, id);
-  await ctx.em.delete(VariantEntity, { id });
+  const { variant } = await ownedVariant(ctx, id);
+  await inTransaction(ctx, async (tx) => {
+    await lockProduct(tx, variant.productId);
+    // The variant's row lock orders this against adjustStock, which locks only the variant.
+    const [row]: Array<{ stock: number }> = await tx.em.query(`SELECT stock FROM variant WHERE id = $1 AND removed_at IS NULL FOR UPDATE`, [
+      id,
+    ]);
+    if (!row) throw new NotFoundError('Variant', id);
+    await tx.em.query(`UPDATE variant SET stock = 0, removed_at = now() WHERE id = $1`, [id]);
+    await recordMovement(tx, variant.productId, id, -row.stock, 0, 'variant removed');
+  });
   return true;
 }
 
@@ -233,11 +269,10 @@ export async function adjustStock(ctx: CatalogContext, input: AdjustStockArgs): 
   if (input.variantId && !isUuid(input.variantId)) throw new NotFoundError('Variant', input.variantId);
   await inTransaction(ctx, async (tx) => {
     const [rows]: [Array<{ stock: number }>, number] = input.variantId
-      ? await tx.em.query(`UPDATE variant SET stock = stock + $1 WHERE id = $2 AND product_id = $3 AND stock + $1 >= 0 RETURNING stock`, [
-          input.delta,
-          input.variantId,
-          product.id,
-        ])
+      ? await tx.em.query(
+          `UPDATE variant SET stock = stock + $1 WHERE id = $2 AND product_id = $3 AND removed_at IS NULL AND stock + $1 >= 0 RETURNING stock`,
+          [input.delta, input.variantId, product.id],
+        )
       : await tx.em.query(`UPDATE product SET stock = stock + $1, updated_at = now() WHERE id = $2 AND stock + $1 >= 0 RETURNING stock`, [
           input.delta,
           product.id,

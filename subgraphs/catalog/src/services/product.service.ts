@@ -23,7 +23,7 @@ import { FaqEntity, SpecificationEntity } from '../entities/detail.entity';
 import { ProductEntity, type ModerationStatus, type ProductStatus } from '../entities/product.entity';
 import { productById } from '../loaders/product.loaders';
 import { canManage, myStore, requireManage } from './access.service';
-import { addImages, addVariants, recordMovement, type ImageArgs, type VariantArgs } from './inventory.service';
+import { addImages, addVariants, lockProduct, recordMovement, type ImageArgs, type VariantArgs } from './inventory.service';
 import * as v from './validate';
 import { learnTerms } from './search-terms';
 
@@ -221,9 +221,10 @@ export async function updateProduct(ctx: CatalogContext, id: string, input: Upda
   return inTransaction(ctx, async (tx) => {
     if (patch.priceKobo) {
       // Every variant's price (price + delta) must stay above zero; checked under the product lock.
-      await tx.em.query(`SELECT 1 FROM product WHERE id = $1 FOR UPDATE`, [id]);
+      await lockProduct(tx, id);
+      // Removed variants are not for sale: their deltas no longer constrain the price.
       const [low]: Array<{ min: string | null }> = await tx.em.query(
-        `SELECT min(price_delta_kobo) AS min FROM variant WHERE product_id = $1`,
+        `SELECT min(price_delta_kobo) AS min FROM variant WHERE product_id = $1 AND removed_at IS NULL`,
         [id],
       );
       if (low?.min !== null && low?.min !== undefined && BigInt(patch.priceKobo) + BigInt(low.min) <= 0n) {

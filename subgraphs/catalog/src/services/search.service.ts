@@ -99,13 +99,15 @@ function applyFilter(qb: SelectQueryBuilder<ProductEntity>, f: ProductFilterArgs
   if (max !== null) qb.andWhere('p.price_kobo <= :max', { max });
   const lower = (xs: string[]) => xs.map((x) => x.trim().toLowerCase()).filter(Boolean);
   if (f.sizes?.length)
-    qb.andWhere('EXISTS (SELECT 1 FROM variant v WHERE v.product_id = p.id AND lower(v.size) = ANY(:sizes))', { sizes: lower(f.sizes) });
+    qb.andWhere('EXISTS (SELECT 1 FROM variant v WHERE v.product_id = p.id AND v.removed_at IS NULL AND lower(v.size) = ANY(:sizes))', {
+      sizes: lower(f.sizes),
+    });
   if (f.colours?.length) {
-    qb.andWhere('EXISTS (SELECT 1 FROM variant v WHERE v.product_id = p.id AND lower(v.colour) = ANY(:colours))', {
+    qb.andWhere('EXISTS (SELECT 1 FROM variant v WHERE v.product_id = p.id AND v.removed_at IS NULL AND lower(v.colour) = ANY(:colours))', {
       colours: lower(f.colours),
     });
   }
-  const stocked = '(p.stock > 0 OR EXISTS (SELECT 1 FROM variant v WHERE v.product_id = p.id AND v.stock > 0))';
+  const stocked = '(p.stock > 0 OR EXISTS (SELECT 1 FROM variant v WHERE v.product_id = p.id AND v.removed_at IS NULL AND v.stock > 0))';
   if (f.inStock === true) qb.andWhere(stocked);
   if (f.inStock === false) qb.andWhere(`NOT ${stocked}`);
   if (f.featured != null) qb.andWhere('p.featured = :featured', { featured: f.featured });

@@ -5,7 +5,10 @@ import type { MigrationInterface, QueryRunner } from 'typeorm';
  * so the append-only trail keeps no contact details after an account is deleted. Rows written
  * before are hashed here the same way (the append-only trigger is paused for this one update).
  */
-export class HashLoginIdentifiers1765000000000 implements MigrationInterface {
+export class IdentityHashLoginIdentifiers1765000000000 implements MigrationInterface {
+  // TypeORM records this name in the migrations table; it stays the old class name so databases
+  // that already ran the migration do not run it again. Class names carry the subgraph, like the
+  // Init ones, which two subgraphs used to share.
   name = 'HashLoginIdentifiers1765000000000';
 
   async up(q: QueryRunner): Promise<void> {

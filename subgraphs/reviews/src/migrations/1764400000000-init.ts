@@ -20,7 +20,10 @@ const pageFunction = (owner: 'product' | 'author') =>
     $$`;
 
 /** Reviews' tables, in the `reviews` schema (search_path is set by the DataSource). */
-export class Init1764400000000 implements MigrationInterface {
+export class ReviewsInit1764400000000 implements MigrationInterface {
+  // TypeORM records this name in the migrations table; it stays the old class name so databases
+  // that already ran the migration do not run it again. The class name is prefixed by subgraph
+  // because two subgraphs had the same one.
   name = 'Init1764400000000';
 
   async up(q: QueryRunner): Promise<void> {

@@ -1,4 +1,4 @@
-import { Init1764400000000 } from './1764400000000-init';
+import { ReviewsInit1764400000000 } from './1764400000000-init';
 
 /** Reviews' migrations, oldest first. Never edit one that has shipped: add a new one. */
-export const reviewsMigrations = [Init1764400000000];
+export const reviewsMigrations = [ReviewsInit1764400000000];
