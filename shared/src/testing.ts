@@ -4,6 +4,7 @@ import { Redis } from 'ioredis';
 import { createInfra } from './infra/index';
 import type { Infra } from './infra/types';
 import { FORWARD_HEADERS, encodeIdentity, type Identity } from './identity';
+import { provisionDatabase } from './db/provision';
 
 /**
  * Helpers for tests that talk to the real Postgres and Redis of the machine (CI starts both).
@@ -31,6 +32,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   const url = new URL(TEST_PG_URL);
   url.pathname = `/${name}`;
+  // The same admin step as npm start and compose's db-init (extensions schema, public closed), so
+  // tests run the migrations exactly as production does; tests keep the one superuser role.
+  await provisionDatabase(url.toString(), { schemas: [] });
   return {
     url: url.toString(),
     name,

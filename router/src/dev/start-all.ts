@@ -9,6 +9,7 @@ import {
   createInfra,
   createLogger,
   loadConfig,
+  provisionDatabase,
   providersFromEnv,
   type SubgraphModule,
   type RunningServer,
@@ -42,6 +43,8 @@ async function main() {
   };
   try {
     const configs = readSubgraphConfig();
+    // What compose's db-init does, minus the roles: one superuser here, same migrations.
+    await provisionDatabase(databaseUrl, { schemas: configs.map((c) => c.name) });
     const peers = Object.fromEntries(configs.map((c) => [c.name, process.env[c.urlEnv] ?? c.routingUrl]));
     const modules = await Promise.all(configs.map(async (c) => ((await import(c.package)) as { subgraph: SubgraphModule }).subgraph));
     const running = await Promise.all(

@@ -12,12 +12,13 @@ import { loadCatalogConfig, type CatalogConfig } from './config';
 import { SOURCE, buildCatalogContext, type CatalogDeps } from './context';
 import { catalogEntities } from './entities';
 import { Init1764100000000 } from './migrations/1764100000000-init';
+import { TrigramInExtensions1766000000000 } from './migrations/1766000000000-trigram-in-extensions';
 import { resolvers } from './resolvers';
 import { seedCatalog } from './seed/seed';
 import { catalogEventHandlers } from './services/events.service';
 
 export const SCHEMA_DIR = join(__dirname, 'schema');
-export const catalogMigrations = [Init1764100000000];
+export const catalogMigrations = [Init1764100000000, TrigramInExtensions1766000000000];
 
 export interface StartCatalogOptions {
   config: CatalogConfig;
