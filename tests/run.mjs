@@ -12,6 +12,7 @@ const roots = [
   'shared/test',
   'router/test',
   'tests/e2e',
+  'tests/db',
   'tests/static',
   ...readdirSync(join(root, 'subgraphs')).map((s) => `subgraphs/${s}/test`),
 ];

@@ -6,6 +6,7 @@ export * from './context';
 export * from './db/data-source';
 export * from './db/naming';
 export * from './db/query-counter';
+export * from './db/provision';
 export * from './infra/index';
 export * from './events/outbox';
 export * from './messaging/providers';

@@ -13,6 +13,7 @@ import { LoaderRegistry } from './loaders';
 import { createLogger } from './logger';
 import type { MessageProviders } from './messaging/providers';
 import type { RunningSubgraph, SubgraphBaseConfig, SubgraphModule } from './server/define-subgraph';
+import { provisionDatabase } from './db/provision';
 
 /**
  * Helpers for tests that talk to the real Postgres and Redis of the machine (CI starts both).
@@ -40,6 +41,9 @@ export async function createTestDatabase(): Promise<TestDatabase> {
   }
   const url = new URL(TEST_PG_URL);
   url.pathname = `/${name}`;
+  // The same admin step as npm start and compose's db-init (extensions schema, public closed), so
+  // tests run the migrations exactly as production does; tests keep the one superuser role.
+  await provisionDatabase(url.toString(), { schemas: [] });
   return {
     url: url.toString(),
     name,

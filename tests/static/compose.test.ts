@@ -9,11 +9,13 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { readSubgraphConfig, repoRoot, type SubgraphConfig } from '@fashionistar/shared';
+import { readSubgraphConfig, repoRoot, subgraphPasswordEnv, subgraphRoleName, type SubgraphConfig } from '@fashionistar/shared';
 
 interface ComposeService {
   environment: Record<string, string>;
   dependsOn: string[];
+  /** depends_on condition per service ('' for the list form). */
+  conditions?: Record<string, string>;
 }
 
 type Compose = Record<string, ComposeService>;
@@ -42,6 +44,54 @@ function dependsOnOf(raw: unknown): string[] {
   return [];
 }
 
+function conditionsOf(raw: unknown): Record<string, string> {
+  if (!isRecord(raw)) return {};
+  return Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, isRecord(v) && typeof v.condition === 'string' ? v.condition : '']));
+}
+
+/** User and password of a postgres:// URL as written in the file (the password may be `${VAR...}`). */
+function credentialsOf(url: string | undefined): { user: string; password: string } | null {
+  const m = /^postgres(?:ql)?:\/\/([^:@/]+)(?::([^@]*))?@/.exec(url ?? '');
+  return m ? { user: m[1]!, password: m[2] ?? '' } : null;
+}
+
+/** The variable a `${VAR}`, `${VAR:-default}` or `${VAR:?message}` reference reads. */
+const variableOf = (value: string): string | null => /^\$\{([A-Z0-9_]+)(?::?[?-][^}]*)?\}$/.exec(value)?.[1] ?? null;
+
+/**
+ * Database roles: only db-init logs in as the admin (the postgres service's POSTGRES_USER); each
+ * subgraph logs in as its own role with the password db-init set for it, and starts only after
+ * db-init completed.
+ */
+function roleProblems(compose: Compose, subgraphs: SubgraphConfig[]): string[] {
+  const problems: string[] = [];
+  const admin = compose.postgres?.environment.POSTGRES_USER;
+  const init = compose['db-init'];
+  if (!admin) problems.push('postgres: POSTGRES_USER is not set');
+  if (!init) return [...problems, 'no "db-init" service'];
+  if (!init.dependsOn.includes('postgres')) problems.push('db-init: does not depend_on "postgres"');
+  if (credentialsOf(init.environment.DATABASE_URL)?.user !== admin)
+    problems.push(`db-init: DATABASE_URL must log in as the admin "${admin}"`);
+  for (const sg of subgraphs) {
+    const service = compose[sg.name];
+    if (!service) continue;
+    const creds = credentialsOf(service.environment.DATABASE_URL);
+    if (!creds) {
+      problems.push(`${sg.name}: DATABASE_URL is not a postgres:// URL with a user`);
+      continue;
+    }
+    if (creds.user === admin) problems.push(`${sg.name}: DATABASE_URL uses the admin user "${admin}"`);
+    if (creds.user !== subgraphRoleName(sg.name)) problems.push(`${sg.name}: DATABASE_URL must log in as "${subgraphRoleName(sg.name)}"`);
+    const passwordEnv = subgraphPasswordEnv(sg.name);
+    if (variableOf(creds.password) !== passwordEnv) problems.push(`${sg.name}: DATABASE_URL password must be \${${passwordEnv}...}`);
+    if (variableOf(init.environment[passwordEnv] ?? '') !== passwordEnv)
+      problems.push(`db-init: ${passwordEnv} must be \${${passwordEnv}...}`);
+    if (service.conditions?.['db-init'] !== 'service_completed_successfully')
+      problems.push(`${sg.name}: must depend_on db-init with condition service_completed_successfully`);
+  }
+  return problems;
+}
+
 function parseCompose(text: string): Compose {
   const doc: unknown = parse(text, { merge: true });
   assert.ok(isRecord(doc) && isRecord(doc.services), 'docker-compose.yml has no services mapping');
@@ -51,6 +101,7 @@ function parseCompose(text: string): Compose {
       {
         environment: environmentOf(isRecord(s) ? s.environment : undefined),
         dependsOn: dependsOnOf(isRecord(s) ? s.depends_on : undefined),
+        conditions: conditionsOf(isRecord(s) ? s.depends_on : undefined),
       },
     ]),
   );
@@ -171,5 +222,30 @@ describe('docker-compose.yml', () => {
     }
     const literal = { ...compose, [sg.name]: { ...service, environment: { ...service.environment, ROUTER_SECRET: 'hunter2' } } };
     assert.ok(composeProblems(literal, subgraphs).some((p) => p.startsWith(`${sg.name}: ROUTER_SECRET must be`)));
+  });
+
+  it('runs db-init as the admin first, and every subgraph as its own role', () => {
+    assert.deepEqual(roleProblems(compose, subgraphs), []);
+  });
+
+  it('fails when a subgraph uses the admin user, a literal password, or does not wait for db-init', () => {
+    const sg = subgraphs[0];
+    const service = compose[sg.name];
+    assert.ok(sg && service);
+    const withUrl = (url: string) => ({
+      ...compose,
+      [sg.name]: { ...service, environment: { ...service.environment, DATABASE_URL: url } },
+    });
+    const asAdmin = roleProblems(withUrl('postgres://fashionistar:${POSTGRES_PASSWORD:-x}@postgres:5432/fashionistar'), subgraphs);
+    assert.ok(asAdmin.includes(`${sg.name}: DATABASE_URL uses the admin user "fashionistar"`), asAdmin.join('\n'));
+    const literal = roleProblems(withUrl(`postgres://${subgraphRoleName(sg.name)}:hunter2@postgres:5432/fashionistar`), subgraphs);
+    assert.ok(
+      literal.some((p) => p.startsWith(`${sg.name}: DATABASE_URL password must be`)),
+      literal.join('\n'),
+    );
+    const eager = { ...compose, [sg.name]: { ...service, conditions: { ...service.conditions, 'db-init': 'service_started' } } };
+    assert.ok(roleProblems(eager, subgraphs).some((p) => p.startsWith(`${sg.name}: must depend_on db-init`)));
+    const { 'db-init': _dropped, ...noInit } = compose;
+    assert.deepEqual(roleProblems(noInit, subgraphs), ['no "db-init" service']);
   });
 });

@@ -8,6 +8,7 @@ import {
   createInfra,
   createLogger,
   loadConfig,
+  provisionDatabase,
   providersFromEnv,
   readSubgraphConfig,
   subgraphUrls,
@@ -43,6 +44,8 @@ async function main() {
   };
   try {
     const configs = readSubgraphConfig();
+    // What compose's db-init does, minus the roles: one superuser here, same migrations.
+    await provisionDatabase(databaseUrl, { schemas: configs.map((c) => c.name) });
     const peers = subgraphUrls(process.env, configs);
     const modules = await Promise.all(configs.map(async (c) => ((await import(c.package)) as { subgraph: AnySubgraphModule }).subgraph));
     const running = await Promise.all(

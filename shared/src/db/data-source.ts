@@ -3,6 +3,7 @@ import { DataSource, type MixedList, type EntitySchema } from 'typeorm';
 import { SnakeNamingStrategy } from './naming';
 import { CountingLogger } from './query-counter';
 import type { Logger } from '../logger';
+import { EXTENSIONS_SCHEMA } from './provision';
 
 export interface DataSourceOptions {
   /** Postgres URL. */
@@ -20,7 +21,9 @@ export interface DataSourceOptions {
 
 /**
  * A DataSource bound to one subgraph's schema: `search_path` is set on every connection, so
- * unqualified SQL in migrations and queries lands in the subgraph's own schema.
+ * unqualified SQL in migrations and queries lands in the subgraph's own schema, and extension
+ * operators and functions (`%`, `similarity`, `gin_trgm_ops`) resolve from `extensions`.
+ * `public` is not on it: nothing of ours lives there, and production roles cannot use it.
  */
 export function createDataSource(o: DataSourceOptions): DataSource {
   return new DataSource({
@@ -37,7 +40,7 @@ export function createDataSource(o: DataSourceOptions): DataSource {
     logger: new CountingLogger((q, ms) => o.log?.warn({ ms, query: q.slice(0, 500) }, 'slow query')),
     logging: ['query'],
     maxQueryExecutionTime: 1000,
-    extra: { max: o.poolSize ?? 10, options: `-c search_path=${o.schema},public`, application_name: `fsg-${o.schema}` },
+    extra: { max: o.poolSize ?? 10, options: `-c search_path=${o.schema},${EXTENSIONS_SCHEMA}`, application_name: `fsg-${o.schema}` },
   });
 }
 
@@ -54,7 +57,10 @@ export async function initializeAndMigrate(ds: DataSource, log?: Logger): Promis
   try {
     await boot.query(`SELECT pg_advisory_lock(hashtext($1))`, [`fsg-migrate:${schema}`]);
     try {
-      await boot.query(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
+      // A production role owns its schema (made by provisionDatabase) but may not create schemas,
+      // and CREATE SCHEMA IF NOT EXISTS checks that privilege even when the schema exists.
+      const exists = await boot.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema]);
+      if (exists.length === 0) await boot.query(`CREATE SCHEMA "${schema}"`);
       if (!ds.isInitialized) await ds.initialize();
       const ran = await ds.runMigrations({ transaction: 'each' });
       if (ran.length) log?.info({ schema, migrations: ran.map((m) => m.name) }, 'migrations applied');

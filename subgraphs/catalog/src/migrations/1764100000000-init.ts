@@ -10,8 +10,22 @@ export class CatalogInit1764100000000 implements MigrationInterface {
 
   async up(q: QueryRunner): Promise<void> {
     const statements = [
-      // Trigram matching for typo-tolerant search; trusted extension, database-wide, in public.
-      `CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public`,
+      // Trigram matching for typo-tolerant search, in the `extensions` schema on the search_path.
+      // provisionDatabase installs it before any migration runs, and the catalog's production
+      // role may create neither extensions nor schemas, so this is a no-op then; it only acts for
+      // a superuser on a database nobody provisioned (a subgraph started alone), or one whose
+      // template put pg_trgm in public (then gin_trgm_ops below would not resolve). Edited after
+      // the fact (it said WITH SCHEMA public): databases that ran the old text are moved by
+      // TrigramInExtensions1766000000000, and a fresh one never sees the old text.
+      `DO $$ BEGIN
+         IF NOT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+           CREATE SCHEMA IF NOT EXISTS extensions;
+           CREATE EXTENSION pg_trgm WITH SCHEMA extensions;
+         ELSIF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm' AND extnamespace = 'public'::regnamespace) THEN
+           CREATE SCHEMA IF NOT EXISTS extensions;
+           ALTER EXTENSION pg_trgm SET SCHEMA extensions;
+         END IF;
+       END $$`,
       // array_to_string is only STABLE; tags never change meaning, so an IMMUTABLE wrapper lets
       // the search vector be a generated column.
       `CREATE FUNCTION tags_text(text[]) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$ SELECT array_to_string($1, ' ') $$`,
