@@ -1,15 +1,25 @@
 import { join } from 'node:path';
 import type { DataSource } from 'typeorm';
-import { createDataSource, runSubgraph, type Infra, type Logger, type RunningSubgraph, type SubgraphModule } from '@fashionistar/shared';
+import {
+  consumeEvents,
+  createDataSource,
+  runSubgraph,
+  type Infra,
+  type Logger,
+  type RunningSubgraph,
+  type SubgraphModule,
+} from '@fashionistar/shared';
 import { loadVendorsConfig, type VendorsConfig } from './config';
 import { SOURCE, buildVendorsContext, type VendorsDeps } from './context';
 import { vendorsEntities } from './entities';
 import { Init1764100000000 } from './migrations/1764100000000-init';
+import { ClosedStores1766100000000 } from './migrations/1766100000000-closed-stores';
 import { resolvers } from './resolvers';
 import { seedVendors } from './seed/seed';
+import { vendorsEventHandlers } from './services/events.service';
 
 export const SCHEMA_DIR = join(__dirname, 'schema');
-export const MIGRATIONS = [Init1764100000000];
+export const MIGRATIONS = [Init1764100000000, ClosedStores1766100000000];
 
 export function vendorsDataSource(url: string, log?: Logger): DataSource {
   return createDataSource({ url, schema: SOURCE, entities: vendorsEntities, migrations: MIGRATIONS, log });
@@ -45,6 +55,7 @@ export async function startVendors(o: StartVendorsOptions): Promise<RunningVendo
     migrations: MIGRATIONS,
     buildContext: buildVendorsContext(deps),
     seed: ({ dataSource, log }) => seedVendors(dataSource, log),
+    onReady: ({ dataSource, infra, log }) => consumeEvents(dataSource, infra, SOURCE, vendorsEventHandlers, log),
   });
   return { ...server, deps };
 }

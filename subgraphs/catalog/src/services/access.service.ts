@@ -5,7 +5,7 @@ import type { CatalogContext } from '../context';
 /** The vendors subgraph's answer about one store and the caller. */
 export interface StoreAccess {
   vendorId: string;
-  status: 'PENDING' | 'APPROVED' | 'SUSPENDED';
+  status: 'PENDING' | 'APPROVED' | 'SUSPENDED' | 'CLOSED';
   memberRole: 'OWNER' | 'STAFF' | null;
 }
 

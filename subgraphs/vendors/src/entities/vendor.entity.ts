@@ -1,6 +1,7 @@
 import { Column, CreateDateColumn, Entity, PrimaryColumn, UpdateDateColumn } from 'typeorm';
 
-export type VendorStatus = 'PENDING' | 'APPROVED' | 'SUSPENDED';
+/** CLOSED is terminal: the store's only owner deleted the account; no operation reopens it. */
+export type VendorStatus = 'PENDING' | 'APPROVED' | 'SUSPENDED' | 'CLOSED';
 export type Weekday = 'MON' | 'TUE' | 'WED' | 'THU' | 'FRI' | 'SAT' | 'SUN';
 export const WEEKDAYS: readonly Weekday[] = ['MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT', 'SUN'];
 
