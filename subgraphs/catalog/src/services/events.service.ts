@@ -9,6 +9,10 @@ export const HIDING_STATUSES: readonly string[] = ['SUSPENDED', 'CLOSED'];
  * the storefront's reads (hiding a suspended or closed store's products, sorting by rating), never a
  * write-time decision. Events can arrive late or twice: each carries its aggregate's version
  * (incremented under the owner's row lock), and a copy only ever moves to a higher version.
+ *
+ * No `identity.user.deleted` handler: catalog keeps no personal data of users (stock_movement's
+ * actor_id is an id that identity has anonymised; a deleted owner's products are hidden through
+ * the store's CLOSED status-changed event instead).
  */
 export const catalogEventHandlers: Record<string, EventHandler> = {
   'vendors.vendor.status-changed': async (event, em: EntityManager) => {
