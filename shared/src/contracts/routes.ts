@@ -1,5 +1,5 @@
 import type { EventRoutes } from './event';
-import { IdentityMessageQueued, SessionRevoked } from './identity';
+import { IdentityMessageQueued, SessionRevoked, UserDeleted } from './identity';
 import { ProductRatingChanged, RatingsSnapshot } from './reviews';
 import { VendorStatusChanged } from './vendors';
 
@@ -13,6 +13,7 @@ export const EVENT_ROUTES = {
   'identity-messages': [IdentityMessageQueued],
   'identity-revocations': [SessionRevoked],
   catalog: [VendorStatusChanged, ProductRatingChanged, RatingsSnapshot],
+  vendors: [UserDeleted],
 } as const satisfies EventRoutes;
 
 export type ConsumerName = keyof typeof EVENT_ROUTES;

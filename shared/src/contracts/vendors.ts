@@ -2,7 +2,8 @@ import { defineEvent, defineInternalQuery } from './event';
 
 /** Events, types and internal queries owned by the vendors subgraph. */
 
-export type VendorStatus = 'PENDING' | 'APPROVED' | 'SUSPENDED';
+/** CLOSED is terminal: the store's only owner deleted the account; no operation reopens it. */
+export type VendorStatus = 'PENDING' | 'APPROVED' | 'SUSPENDED' | 'CLOSED';
 export type MemberRole = 'OWNER' | 'STAFF';
 export type KycDocumentType = 'CAC_CERTIFICATE' | 'NIN' | 'BVN_LETTER' | 'UTILITY_BILL';
 export type KycStatus = 'PENDING' | 'IN_REVIEW' | 'APPROVED' | 'REJECTED' | 'RESUBMIT';

@@ -50,7 +50,11 @@ const consumerJob = (consumer: string) => `event:${consumer}`;
  * Writes an event in the caller's transaction; the relay is nudged once it commits. The payload
  * is checked against the contract's type, so emitter and consumers cannot drift apart.
  */
-export async function emitEvent<E extends EventContract>(ctx: BaseContext, event: E, payload: PayloadOf<E>): Promise<string> {
+export async function emitEvent<E extends EventContract>(
+  ctx: Pick<BaseContext, 'em' | 'afterCommit'>,
+  event: E,
+  payload: PayloadOf<E>,
+): Promise<string> {
   const id = randomUUID();
   await ctx.em.query(`INSERT INTO outbox_event (id, type, version, payload) VALUES ($1, $2, $3, $4)`, [
     id,

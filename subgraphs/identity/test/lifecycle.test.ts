@@ -109,6 +109,40 @@ describe('identity: deleted accounts, stale links and personal data', () => {
     );
   });
 
+  it('erases messages, codes, links and the sign-in trail of a deleted account, pending e-mail change included', async () => {
+    const u = await registerUser(t, {}, { ip: '10.31.0.1', userAgent: 'erase-me-agent' });
+    const other = await registerUser(t);
+    const pending = `pending_${u.email}`;
+    await t.ok(REQUEST_RESET, { i: { email: u.email } });
+    await t.ok(REQUEST_RESET, { i: { phone: u.phone } });
+    await t.ok(
+      `mutation($e: String!) { changeEmail(newEmail: $e, password: "Str0ng-Passw0rd") }`,
+      { e: pending },
+      { token: u.accessToken },
+    );
+    await t.call(LOGIN, { i: { email: u.email, password: 'wrong-Passw0rd1' } }, { ip: '10.31.0.2', userAgent: 'erase-me-agent' });
+    // A failed attempt with the address but no account id (as before sign-up) is the person's too.
+    await t.sql(`INSERT INTO login_event (identifier, outcome, ip_address) VALUES ($1, 'FAILURE', '10.31.0.9')`, [sha256(u.email)]);
+    await t.ok(`mutation { deleteAccount(password: "Str0ng-Passw0rd") }`, {}, { token: u.accessToken });
+
+    const mine = [u.email, u.phone, pending];
+    const [left] = await t.sql<{ messages: number; bodies: number; tokens: number; codes: number; trail: number }>(
+      `SELECT (SELECT count(*)::int FROM outbound_message WHERE recipient = ANY($1)) AS messages,
+              (SELECT count(*)::int FROM outbound_message WHERE recipient = 'erased' AND body <> '(delivered; content not kept)') AS bodies,
+              (SELECT count(*)::int FROM verification_token WHERE user_id = $2) AS tokens,
+              (SELECT count(*)::int FROM phone_otp WHERE user_id = $2) AS codes,
+              (SELECT count(*)::int FROM login_event WHERE (user_id = $2 OR identifier = $3)
+                 AND (identifier <> 'erased' OR ip_address IS NOT NULL OR user_agent IS NOT NULL)) AS trail`,
+      [mine, u.user.id, sha256(u.email)],
+    );
+    assert.deepEqual(left, { messages: 0, bodies: 0, tokens: 0, codes: 0, trail: 0 });
+    const [erasedTrail] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM login_event WHERE identifier = 'erased'`);
+    assert.ok(erasedTrail!.n >= 2, 'the rows stay (outcomes and times), blanked');
+    const [kept] = await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM outbound_message WHERE recipient = $1`, [other.email]);
+    assert.ok(kept!.n > 0, "another person's messages are untouched");
+    await assert.rejects(t.sql(`UPDATE login_event SET ip_address = NULL WHERE user_id = $1`, [other.user.id]), /append-only/);
+  });
+
   it('answers UNAUTHENTICATED to `me` for a deleted account', async () => {
     const u = await registerUser(t);
     await t.ok(`mutation { deleteAccount(password: "Str0ng-Passw0rd") }`, {}, { token: u.accessToken });
@@ -117,6 +151,8 @@ describe('identity: deleted accounts, stale links and personal data', () => {
 
   it('hashes the identifiers of login events written before the change', async () => {
     const ds = t.server.dataSource;
+    // Back to before the hashing migration (the erasable-trail one came after it).
+    await ds.undoLastMigration({ transaction: 'each' });
     await ds.undoLastMigration({ transaction: 'each' });
     await t.sql(`INSERT INTO login_event (identifier, outcome) VALUES ('legacy@example.com', 'FAILURE'), ('+2348030000000', 'FAILURE')`);
     await ds.runMigrations({ transaction: 'each' });
@@ -130,6 +166,7 @@ describe('identity: deleted accounts, stale links and personal data', () => {
       'nothing hashed twice, nothing left in clear',
     );
     const before = new Set(ids);
+    await ds.undoLastMigration({ transaction: 'each' });
     await ds.undoLastMigration({ transaction: 'each' });
     await ds.runMigrations({ transaction: 'each' });
     const again = (

@@ -6,6 +6,7 @@ import { vendorsEntities } from './entities';
 import { vendorsMigrations } from './migrations';
 import { resolvers } from './resolvers';
 import { seedVendors } from './seed/seed';
+import { vendorsEventHandlers } from './services/events.service';
 
 /** The vendors subgraph: stores, membership, approval, KYC, audit log. */
 export const subgraph = defineSubgraph({
@@ -19,4 +20,5 @@ export const subgraph = defineSubgraph({
   deps: ({ config }) => ({ config }),
   context: buildVendorsContext,
   seed: ({ dataSource, log }) => seedVendors(dataSource, log),
+  consumers: () => ({ vendors: vendorsEventHandlers }),
 });

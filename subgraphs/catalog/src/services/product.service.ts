@@ -25,6 +25,7 @@ import { productById } from '../loaders/product.loaders';
 import { canManage, myStore, requireManage } from './access.service';
 import { addImages, addVariants, lockProduct, recordMovement, type ImageArgs, type VariantArgs } from './inventory.service';
 import * as v from './validate';
+import { HIDING_STATUSES } from './events.service';
 import { learnTerms } from './search-terms';
 
 /** A store as the catalog sees it: just its id (the vendors subgraph owns the rest). */
@@ -143,7 +144,7 @@ export async function createProduct(ctx: CatalogContext, input: CreateProductArg
           moderationReason: null,
           featured: false,
           viewCount: '0',
-          vendorHidden: store.status === 'SUSPENDED' || (await isSuspendedCopy(tx, store.vendorId)),
+          vendorHidden: HIDING_STATUSES.includes(store.status) || (await isSuspendedCopy(tx, store.vendorId)),
           ratingAverage: null,
           ratingCount: 0,
           publishedAt: null,

@@ -17,7 +17,8 @@ import { UserEntity } from '../entities/user.entity';
 import { userById } from '../loaders/user.loaders';
 import { revokeAllSessions } from './session.service';
 import { limitByIp } from './throttle.service';
-import { checkAccountPassword, expireOutstandingCodes } from './verification.service';
+import { eraseVerificationAndTrail, forgetMessagesOf } from './erasure.service';
+import { checkAccountPassword } from './verification.service';
 
 export async function me(ctx: IdentityContext): Promise<UserEntity> {
   const { userId } = requireUser(ctx);
@@ -55,14 +56,21 @@ export async function updateProfile(
 /**
  * Anonymises the account rather than deleting the row, so orders and reviews elsewhere keep a
  * valid reference; contact details, credentials and addresses go, sessions end (and forget their
- * IP address and user agent), every outstanding link and code dies, and `identity.user.deleted`
- * tells other subgraphs to follow. The password check shares the sign-in attempt limit.
+ * IP address and user agent), links, codes and the messages that carried them are erased (see
+ * erasure.service for what is kept and why), and `identity.user.deleted` tells other subgraphs to
+ * follow. The password check shares the sign-in attempt limit.
  */
 export async function deleteAccount(ctx: IdentityContext, password: string): Promise<boolean> {
   const { userId } = requireUser(ctx);
   await limitByIp(ctx);
   await checkAccountPassword(ctx, userId, password, 'password', 'The password is wrong.');
+  await forgetMessagesOf(ctx, userId);
   await inTransaction(ctx, async (tx) => {
+    // The user row is locked first, as every write on a user and its codes does (no deadlock);
+    // the trail is blanked while the row still knows the addresses to look for.
+    const user = await tx.em.findOne(UserEntity, { where: { id: userId }, lock: { mode: 'pessimistic_write' } });
+    if (!user || user.deletedAt) return; // deleted meanwhile by a parallel call
+    await eraseVerificationAndTrail(tx, userId);
     const erased = await tx.em.update(
       UserEntity,
       { id: userId, deletedAt: IsNull() },
@@ -81,7 +89,6 @@ export async function deleteAccount(ctx: IdentityContext, password: string): Pro
     await tx.em.delete(AddressEntity, { userId });
     await revokeAllSessions(tx, userId, 'ACCOUNT_DELETED');
     await tx.em.update(SessionEntity, { userId }, { ipAddress: null, userAgent: null });
-    await expireOutstandingCodes(tx, userId);
     await emitEvent(tx, UserDeleted, { userId });
   });
   return true;

@@ -5,6 +5,13 @@ export type ReviewStatus = 'VISIBLE' | 'HIDDEN';
 /**
  * A review. Timestamps are stored with millisecond precision (timestamptz(3)) so a keyset cursor
  * built from a JS Date names the row exactly.
+ *
+ * Account deletion (`identity.user.deleted`): reviews has no consumer on purpose. It stores no
+ * name, e-mail or phone, only user ids (author, voter, replier, moderator), and identity keeps
+ * under a deleted account's id nothing but "Deleted user", so the id identifies nobody any more.
+ * The reviews themselves stay as public content under that author: they are what shoppers and the
+ * product's rating rely on, and deleting them would silently rewrite other people's ratings. A
+ * body that names its author is a moderation matter (hideReview), not an erasure one.
  */
 @Entity('review')
 export class ReviewEntity {

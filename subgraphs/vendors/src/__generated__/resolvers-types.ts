@@ -102,8 +102,8 @@ export type KycSubmission = {
   __typename?: 'KycSubmission';
   createdAt: Scalars['DateTime']['output'];
   documentType: KycDocumentType;
-  /** Where the document is stored (https). */
-  documentUrl: Scalars['String']['output'];
+  /** Where the document is stored (https); null once erased because the uploader deleted their account. */
+  documentUrl?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
   /** The reviewer's note to the store (always given for REJECTED and RESUBMIT). */
   reviewNote?: Maybe<Scalars['String']['output']>;
@@ -381,6 +381,11 @@ export type VendorMember = {
 export type VendorStatus =
   /** Open for business: listed and allowed to publish products. */
   | 'APPROVED'
+  /**
+   * Closed for good because its only owner deleted their account: hidden from shoppers, its contact
+   * details erased. Terminal: approving, suspending, editing or KYC of a CLOSED store is CONFLICT.
+   */
+  | 'CLOSED'
   /** Applied, not yet approved: hidden from shoppers. */
   | 'PENDING'
   /** Closed by an admin (see the audit log for the reason): hidden from shoppers. */
@@ -571,7 +576,7 @@ export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
 export type KycSubmissionResolvers<ContextType = VendorsContext, ParentType extends ResolversParentTypes['KycSubmission'] = ResolversParentTypes['KycSubmission']> = ResolversObject<{
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   documentType?: Resolver<ResolversTypes['KycDocumentType'], ParentType, ContextType>;
-  documentUrl?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  documentUrl?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   reviewNote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reviewedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;

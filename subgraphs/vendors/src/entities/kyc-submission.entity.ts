@@ -12,8 +12,9 @@ export class KycSubmissionEntity {
   @Column('text')
   documentType!: KycDocumentType;
 
-  @Column('text')
-  documentUrl!: string;
+  /** Null once erased: the uploader deleted the account, or the store was closed by that. */
+  @Column('text', { nullable: true })
+  documentUrl!: string | null;
 
   @Column('text')
   status!: KycStatus;

@@ -12,16 +12,17 @@ import type { VendorsContext } from '../context';
 import { VendorEntity, type VendorStatus } from '../entities/vendor.entity';
 import { changesOf, writeAudit } from './audit.service';
 import { validRate } from './store-input';
-import { NEXT_VERSION } from './vendor.service';
+import { NEXT_VERSION, refuseClosed } from './vendor.service';
 
 /**
  * Runs an admin change on one store, its row locked so concurrent admins serialize and every
- * audit entry and event sees the status it really changed from.
+ * audit entry and event sees the status it really changed from. A CLOSED store is CONFLICT.
  */
 async function withLockedVendor<T>(ctx: VendorsContext, id: string, fn: (tx: VendorsContext, v: VendorEntity) => Promise<T>): Promise<T> {
   return inTransaction(ctx, async (tx) => {
     const vendor = isUuid(id) ? await tx.em.findOne(VendorEntity, { where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
     if (!vendor) throw new NotFoundError('Vendor', id);
+    refuseClosed(vendor);
     return fn(tx, vendor);
   });
 }

@@ -24,7 +24,7 @@ export function changesOf<T extends object>(before: Partial<T>, after: Partial<T
  * null means the system.
  */
 export async function writeAudit(
-  ctx: VendorsContext,
+  ctx: Pick<VendorsContext, 'em' | 'identity'>,
   vendorId: string,
   action: string,
   changes: Record<string, FieldChange>,

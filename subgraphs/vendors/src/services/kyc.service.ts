@@ -13,9 +13,11 @@ import {
 } from '@fashionistar/shared';
 import type { VendorsContext } from '../context';
 import { KycSubmissionEntity, type KycDocumentType, type KycStatus } from '../entities/kyc-submission.entity';
+import { VendorEntity } from '../entities/vendor.entity';
 import { requireOwnStore } from './access.service';
 import { writeAudit } from './audit.service';
 import { validHttpsUrl } from './store-input';
+import { refuseClosed } from './vendor.service';
 
 /** Statuses an admin's review may still change. */
 const OPEN: readonly KycStatus[] = ['PENDING', 'IN_REVIEW'];
@@ -36,6 +38,8 @@ export async function submitKyc(
   if (!documentUrl) throw new BadUserInputError('documentUrl is required.', 'documentUrl');
   try {
     return await inTransaction(ctx, async (tx) => {
+      // Shares the store row with the erasure that may close it: a lock, so neither misses the other.
+      refuseClosed(await tx.em.findOneOrFail(VendorEntity, { where: { id: vendorId }, lock: { mode: 'pessimistic_read' } }));
       const submission = tx.em.create(KycSubmissionEntity, {
         id: randomUUID(),
         vendorId,
@@ -74,6 +78,7 @@ export async function reviewKyc(ctx: VendorsContext, id: string, status: KycStat
   return inTransaction(ctx, async (tx) => {
     const current = isUuid(id) ? await tx.em.findOne(KycSubmissionEntity, { where: { id }, lock: { mode: 'pessimistic_write' } }) : null;
     if (!current) throw new NotFoundError('KYC submission', id);
+    refuseClosed(await tx.em.findOneOrFail(VendorEntity, { where: { id: current.vendorId } }));
     if (!OPEN.includes(current.status)) throw new ConflictError(`This submission was already ${current.status}.`, 'status');
     // Marking a submission IN_REVIEW twice is a repeat, not a new verdict.
     if (current.status === status && (!reviewNote || reviewNote === current.reviewNote)) return current;

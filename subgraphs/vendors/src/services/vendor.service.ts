@@ -16,6 +16,11 @@ import { isMember, primaryMembership, requireOwnStore } from './access.service';
 import { changesOf, writeAudit } from './audit.service';
 import { slugify, validDescription, validEmail, validHours, validHttpsUrl, validName, validPhone } from './store-input';
 
+/** CONFLICT for a CLOSED store: closing is terminal (its only owner is gone), nothing changes it again. */
+export function refuseClosed(vendor: Pick<VendorEntity, 'status'>): void {
+  if (vendor.status === 'CLOSED') throw new ConflictError('This store is closed for good: its owner deleted their account.', 'status');
+}
+
 /** Moves a store row's version on by one, in an update under the row lock (TypeORM `update` patch). */
 export const NEXT_VERSION = { version: () => 'version + 1' } as const;
 
@@ -107,6 +112,7 @@ export async function updateMyStore(ctx: VendorsContext, input: StoreProfileInpu
   const patch = profilePatch(input);
   return inTransaction(ctx, async (tx) => {
     const current = await tx.em.findOneOrFail(VendorEntity, { where: { id: vendorId }, lock: { mode: 'pessimistic_write' } });
+    refuseClosed(current);
     const changes = changesOf<Profile>(current, patch);
     if (!Object.keys(changes).length) return current;
     const changed = Object.fromEntries(Object.keys(changes).map((f) => [f, patch[f as keyof Profile]]));
