@@ -12,8 +12,8 @@ import {
 } from '@fashionistar/shared';
 import type { VendorsContext } from '../context';
 import { KycSubmissionEntity, type KycDocumentType, type KycStatus } from '../entities/kyc-submission.entity';
-import { requireOwnStore } from './access.service';
 import { writeAudit } from './audit.service';
+import { requireStorePermission } from './permissions';
 import { validHttpsUrl } from './store-input';
 
 export const KYC_REVIEWED = 'vendors.kyc.reviewed';
@@ -41,7 +41,7 @@ export async function submitKyc(
   ctx: VendorsContext,
   input: { documentType: KycDocumentType; documentUrl: string },
 ): Promise<KycSubmissionEntity> {
-  const vendorId = await requireOwnStore(ctx);
+  const { vendorId } = await requireStorePermission(ctx, 'MANAGE_KYC');
   const documentUrl = validHttpsUrl(input.documentUrl, 'documentUrl');
   if (!documentUrl) throw new BadUserInputError('documentUrl is required.', 'documentUrl');
   try {
