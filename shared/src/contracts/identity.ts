@@ -1,5 +1,5 @@
 import type { Role } from '../identity';
-import { defineEvent } from './event';
+import { defineEvent, defineInternalQuery } from './event';
 import { messageQueued } from './messaging';
 
 /** Events, keys and internal queries owned by the identity subgraph. */
@@ -24,3 +24,12 @@ export const IdentityMessageQueued = messageQueued('identity');
  * The value is the revocation reason; its TTL is the longest an access token can still live.
  */
 export const revokedSessionKey = (sessionId: string): string => `revoked-session:${sessionId}`;
+
+/**
+ * Accounts whose verified e-mail is one of `emails` (at most 20), for signed-in callers only:
+ * vendors finds the people a store owner invites, without telling the owner who has an account.
+ */
+export const UserIdsByEmailQuery = defineInternalQuery<{ emails: string[] }, { userIdsByEmail: Array<{ email: string; userId: string }> }>(
+  'identity',
+  'query UserIdsByEmail($emails: [String!]!) { userIdsByEmail(emails: $emails) { email userId } }',
+);

@@ -9,6 +9,29 @@ export type KycDocumentType = 'CAC_CERTIFICATE' | 'NIN' | 'BVN_LETTER' | 'UTILIT
 export type KycStatus = 'PENDING' | 'IN_REVIEW' | 'APPROVED' | 'REJECTED' | 'RESUBMIT';
 
 /**
+ * What a store member may do (the member matrix; which role holds which is vendors'
+ * `STORE_PERMISSIONS`). Other subgraphs check these names in `StoreAccess.permissions`.
+ */
+export type StorePermission =
+  | 'MANAGE_PRODUCTS'
+  | 'MANAGE_STOCK'
+  | 'MANAGE_ORDERS'
+  | 'VIEW_SALES_ANALYTICS'
+  | 'CHAT_AND_OFFERS'
+  | 'REPLY_TO_REVIEWS'
+  | 'EDIT_STORE_IDENTITY'
+  | 'EDIT_CONTACT_AND_ADDRESS'
+  | 'MANAGE_KYC'
+  | 'MANAGE_MEMBERS'
+  | 'MANAGE_SHIPPING'
+  | 'MANAGE_COUPONS'
+  | 'MANAGE_WALLET'
+  | 'MANAGE_BANK_ACCOUNTS'
+  | 'MANAGE_PIN'
+  | 'MANAGE_WITHDRAWALS'
+  | 'VIEW_AUDIT_LOG';
+
+/**
  * A store's status changed; previousStatus is null for a new store. `version` is the store row's
  * version after the change: it grows with every change under the row lock, so it orders a
  * store's events as they committed (occurredAt, a transaction-start time, does not). A copy fed
@@ -44,9 +67,11 @@ export interface StoreAccess {
   status: VendorStatus;
   /** The caller's role in the store; null when not a member (admins included). */
   memberRole: MemberRole | null;
+  /** What that role may do (the member matrix); empty for non-members and admins. */
+  permissions: StorePermission[];
 }
 
-const STORE_ACCESS_FIELDS = 'vendorId status memberRole';
+const STORE_ACCESS_FIELDS = 'vendorId status memberRole permissions';
 
 /** Access to each existing store of `ids`, in input order; unknown ids are skipped. */
 export const StoreAccessQuery = defineInternalQuery<{ ids: string[] }, { storeAccess: StoreAccess[] }>(

@@ -41,10 +41,12 @@ export async function startTestCatalog(env: Record<string, string> = {}): Promis
     vendorId: id,
     status: stores[id]!.status,
     memberRole: who ? (stores[id]!.members[who.userId] ?? null) : null,
+    // Catalog reads only the role; a member's STAFF-level permissions stand in for the matrix.
+    permissions: who && stores[id]!.members[who.userId] ? ['MANAGE_PRODUCTS', 'MANAGE_STOCK'] : [],
   });
   const vendors = await startFakeSubgraph({
     name: 'vendors',
-    typeDefs: `type StoreAccess { vendorId: ID! status: String! memberRole: String }
+    typeDefs: `type StoreAccess { vendorId: ID! status: String! memberRole: String permissions: [String!]! }
                type Query { storeAccess(vendorIds: [ID!]!): [StoreAccess!]! myStoreAccess: StoreAccess }`,
     resolvers: {
       Query: {

@@ -71,7 +71,7 @@ function fakePeers(fixtures: Fixtures, calls: PeerCall[], t: TestSubgraph) {
     startFakeSubgraph({
       ...common,
       name: 'vendors',
-      typeDefs: `type StoreAccess { vendorId: ID! status: String! memberRole: String }
+      typeDefs: `type StoreAccess { vendorId: ID! status: String! memberRole: String permissions: [String!]! }
                  type Query { storeAccess(vendorIds: [ID!]!): [StoreAccess!]! }`,
       resolvers: {
         Query: {
@@ -80,11 +80,11 @@ function fakePeers(fixtures: Fixtures, calls: PeerCall[], t: TestSubgraph) {
             const known = new Set([...fixtures.products.values()].map((p) => p.vendorId));
             return vendorIds
               .filter((v) => known.has(v))
-              .map((vendorId) => ({
-                vendorId,
-                status: 'APPROVED',
-                memberRole: ctx.identity ? (fixtures.members.get(`${vendorId}:${ctx.identity.userId}`) ?? null) : null,
-              }));
+              .map((vendorId) => {
+                const memberRole = ctx.identity ? (fixtures.members.get(`${vendorId}:${ctx.identity.userId}`) ?? null) : null;
+                // Reviews reads only the role; a member's reply permission stands in for the matrix.
+                return { vendorId, status: 'APPROVED', memberRole, permissions: memberRole ? ['REPLY_TO_REVIEWS'] : [] };
+              });
           },
         },
       },

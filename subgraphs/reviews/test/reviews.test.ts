@@ -61,6 +61,30 @@ describe('reviews: adding, changing, deleting and moderating', () => {
     assert.equal(await rowsOf(productId), 0);
   });
 
+  it("refuses reviews of one's own store: any member, OWNER or STAFF, whatever their roles", async () => {
+    const vendorId = randomUUID();
+    const productId = t.product('PUBLISHED', vendorId);
+    const input = { i: { productId, rating: 5, body: 'Best shop in Lagos' } };
+    for (const role of ['OWNER', 'STAFF']) {
+      const member = identity('CUSTOMER', 'VENDOR');
+      t.fixtures.members.set(`${vendorId}:${member.userId}`, role);
+      const r = await t.call(ADD, input, member);
+      assert.deepEqual(codes(r), ['FORBIDDEN'], role);
+      const asked = t.calls.filter((c) => c.field === 'storeAccess' && c.identity?.userId === member.userId);
+      assert.deepEqual(
+        asked.map((c) => c.ids),
+        [[vendorId]],
+        'vendors is asked about the product store, as the caller',
+      );
+    }
+    assert.equal(await rowsOf(productId), 0);
+    // A member of another store is just a customer here.
+    const elsewhere = identity('CUSTOMER', 'VENDOR');
+    t.fixtures.members.set(`${randomUUID()}:${elsewhere.userId}`, 'OWNER');
+    assert.equal((await t.call(ADD, input, elsewhere)).errors, undefined);
+    assert.equal(await rowsOf(productId), 1);
+  });
+
   it('names the field at fault for bad input and writes nothing', async () => {
     const published = t.product();
     const draft = t.product('DRAFT');

@@ -1,9 +1,11 @@
-import type { BaseContext } from '@fashionistar/shared';
+import type { BaseContext, InternalClient } from '@fashionistar/shared';
 import type { VendorsConfig } from './config';
 
 /** Long-lived things the vendors services need, built once per process. */
 export interface VendorsDeps {
   config: VendorsConfig;
+  /** Calls to other subgraphs (identity: who has this e-mail, for invitations). */
+  internal: InternalClient;
 }
 
 export interface VendorsContext extends BaseContext {

@@ -17,7 +17,7 @@ export const subgraph = defineSubgraph({
   resolvers,
   entities: vendorsEntities,
   migrations: vendorsMigrations,
-  deps: ({ config }) => ({ config }),
+  deps: ({ config, internal }) => ({ config, internal }),
   context: buildVendorsContext,
   seed: ({ dataSource, log }) => seedVendors(dataSource, log),
   consumers: () => ({ vendors: vendorsEventHandlers }),

@@ -1,19 +1,62 @@
 import { randomUUID } from 'node:crypto';
-import { seedUuid, type Identity, type Role } from '@fashionistar/shared';
-import { startTestSubgraph, type CallerHeaders, type SubgraphAnswer, type TestSubgraph } from '@fashionistar/shared/testing';
+import { seedUuid, type BaseContext, type Identity, type Role } from '@fashionistar/shared';
+import {
+  startFakeSubgraph,
+  startTestSubgraph,
+  type CallerHeaders,
+  type SubgraphAnswer,
+  type TestSubgraph,
+} from '@fashionistar/shared/testing';
 import { subgraph } from '../src/server';
 
 export { codes } from '@fashionistar/shared/testing';
 
 export type CallOptions = CallerHeaders;
 export type GqlResult<T = Record<string, unknown>> = SubgraphAnswer<T>;
-export type TestVendors = TestSubgraph<
-  Awaited<ReturnType<typeof subgraph.start>>['config'],
-  Awaited<ReturnType<typeof subgraph.start>>['deps']
->;
+type Running = Awaited<ReturnType<typeof subgraph.start>>;
 
-/** The vendors subgraph for a test (see startTestSubgraph); seeded unless `SEED=false` is passed. */
-export const startTestVendors = (env: Record<string, string> = {}): Promise<TestVendors> => startTestSubgraph(subgraph, { env });
+export interface TestVendors extends TestSubgraph<Running['config'], Running['deps']> {
+  /** The fake identity subgraph's accounts: verified e-mail → user id (edit to add people). */
+  emails: Map<string, string>;
+  /** Who the fake identity subgraph was asked by, and about which addresses. */
+  identityCalls: Array<{ identity: Identity | null; emails: string[] }>;
+}
+
+/**
+ * The vendors subgraph for a test (see startTestSubgraph), seeded unless `SEED=false` is passed,
+ * beside a fake identity subgraph answering `userIdsByEmail` from `emails` and recording who asked.
+ */
+export async function startTestVendors(env: Record<string, string> = {}): Promise<TestVendors> {
+  const peers: Record<string, string> = {};
+  const t = await startTestSubgraph(subgraph, { env, peers });
+  const emails = new Map<string, string>();
+  const identityCalls: TestVendors['identityCalls'] = [];
+  const identity = await startFakeSubgraph({
+    name: 'identity',
+    typeDefs: `type EmailMatch { email: String! userId: ID! }
+               type Query { userIdsByEmail(emails: [String!]!): [EmailMatch!]! }`,
+    resolvers: {
+      Query: {
+        userIdsByEmail: (_: unknown, args: { emails: string[] }, ctx: BaseContext) => {
+          identityCalls.push({ identity: ctx.identity, emails: args.emails });
+          return args.emails.flatMap((email) => (emails.has(email) ? [{ email, userId: emails.get(email)! }] : []));
+        },
+      },
+    },
+    routerSecret: t.server.config.ROUTER_SECRET,
+    dataSource: t.server.dataSource,
+  });
+  peers.identity = identity.url;
+  return {
+    ...t,
+    emails,
+    identityCalls,
+    stop: async () => {
+      await identity.stop();
+      await t.stop();
+    },
+  };
+}
 
 /** A made-up signed-in caller (the subgraph trusts the forwarded identity; no token is needed). */
 export const user = (...roles: Role[]): Identity => ({ userId: randomUUID(), roles, sessionId: randomUUID() });
@@ -67,4 +110,26 @@ export async function applyStore(
 /** Approves a store as a fresh admin. */
 export async function approve(t: TestVendors, id: string): Promise<void> {
   await t.ok(`mutation($id: ID!) { approveVendor(id: $id) { id } }`, { id }, { identity: admin() });
+}
+
+export const INVITE = `mutation($email: String!, $role: MemberRole) { inviteStoreMember(email: $email, role: $role) }`;
+export const MY_INVITATIONS = `{ myStoreInvitations { id role invitedBy expiresAt vendor { id } } }`;
+export const ACCEPT = `mutation($id: ID!) { acceptStoreInvitation(id: $id) { id members { userId role } } }`;
+
+/**
+ * Makes `who` (a fresh user by default) a member of the owner's store the way a person becomes
+ * one: the fake identity knows their verified e-mail, the owner invites it, they accept.
+ */
+export async function addMember(
+  t: TestVendors,
+  owner: Identity,
+  role: 'OWNER' | 'STAFF' = 'STAFF',
+  who: Identity = user('VENDOR', 'CUSTOMER'),
+): Promise<Identity> {
+  const email = `m-${who.userId}@example.test`;
+  t.emails.set(email, who.userId);
+  await t.ok(INVITE, { email, role }, { identity: owner });
+  const mine = (await t.ok<{ myStoreInvitations: Array<{ id: string }> }>(MY_INVITATIONS, {}, { identity: who })).myStoreInvitations;
+  await t.ok(ACCEPT, { id: mine[0]!.id }, { identity: who });
+  return who;
 }

@@ -68,6 +68,14 @@ export type AuthPayload = {
   user: User;
 };
 
+/** Internal: an account found by its e-mail address. */
+export type EmailMatch = {
+  __typename?: 'EmailMatch';
+  /** The address as asked, normalised (trimmed, lower-cased). */
+  email: Scalars['String']['output'];
+  userId: Scalars['ID']['output'];
+};
+
 /** One sign-in attempt on the account (append-only). */
 export type LoginEvent = {
   __typename?: 'LoginEvent';
@@ -259,6 +267,13 @@ export type Query = {
    * recipient (e-mail or E.164 phone); `first` is 1..100, default 20.
    */
   sentMessages: Array<SentMessage>;
+  /**
+   * Internal, for other subgraphs (e.g. vendors inviting a store member by e-mail): the accounts
+   * whose e-mail address is one of `emails` (at most 20) and verified; unknown, unverified and
+   * deleted accounts are left out. Only for a signed-in caller (UNAUTHENTICATED otherwise); the
+   * router never serves it, and the subgraph asking must not pass the answer on to its client.
+   */
+  userIdsByEmail: Array<EmailMatch>;
 };
 
 
@@ -270,6 +285,11 @@ export type QueryMyLoginEventsArgs = {
 export type QuerySentMessagesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   to?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryUserIdsByEmailArgs = {
+  emails: Array<Scalars['String']['input']>;
 };
 
 /**
@@ -503,6 +523,7 @@ export type ResolversTypes = ResolversObject<{
   AuthPayload: ResolverTypeWrapper<AuthResult>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
+  EmailMatch: ResolverTypeWrapper<EmailMatch>;
   LoginEvent: ResolverTypeWrapper<LoginEventEntity>;
   LoginInput: LoginInput;
   LoginOutcome: LoginOutcome;
@@ -533,6 +554,7 @@ export type ResolversParentTypes = ResolversObject<{
   AuthPayload: AuthResult;
   Int: Scalars['Int']['output'];
   DateTime: Scalars['DateTime']['output'];
+  EmailMatch: EmailMatch;
   LoginEvent: LoginEventEntity;
   LoginInput: LoginInput;
   Mutation: Record<PropertyKey, never>;
@@ -573,6 +595,11 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
   name: 'DateTime';
 }
 
+export type EmailMatchResolvers<ContextType = IdentityContext, ParentType extends ResolversParentTypes['EmailMatch'] = ResolversParentTypes['EmailMatch']> = ResolversObject<{
+  email?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type LoginEventResolvers<ContextType = IdentityContext, ParentType extends ResolversParentTypes['LoginEvent'] = ResolversParentTypes['LoginEvent']> = ResolversObject<{
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
@@ -610,6 +637,7 @@ export type QueryResolvers<ContextType = IdentityContext, ParentType extends Res
   myLoginEvents?: Resolver<Array<ResolversTypes['LoginEvent']>, ParentType, ContextType, RequireFields<QueryMyLoginEventsArgs, 'first'>>;
   mySessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
   sentMessages?: Resolver<Array<ResolversTypes['SentMessage']>, ParentType, ContextType, RequireFields<QuerySentMessagesArgs, 'first'>>;
+  userIdsByEmail?: Resolver<Array<ResolversTypes['EmailMatch']>, ParentType, ContextType, RequireFields<QueryUserIdsByEmailArgs, 'emails'>>;
 }>;
 
 export type SentMessageResolvers<ContextType = IdentityContext, ParentType extends ResolversParentTypes['SentMessage'] = ResolversParentTypes['SentMessage']> = ResolversObject<{
@@ -662,6 +690,7 @@ export type Resolvers<ContextType = IdentityContext> = ResolversObject<{
   Address?: AddressResolvers<ContextType>;
   AuthPayload?: AuthPayloadResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
+  EmailMatch?: EmailMatchResolvers<ContextType>;
   LoginEvent?: LoginEventResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;

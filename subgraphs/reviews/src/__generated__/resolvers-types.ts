@@ -34,7 +34,8 @@ export type AddReviewInput = {
 export type Mutation = {
   __typename?: 'Mutation';
   /**
-   * Reviews a PUBLISHED product as the signed-in CUSTOMER (FORBIDDEN for other roles). One review
+   * Reviews a PUBLISHED product as the signed-in CUSTOMER (FORBIDDEN for other roles, and for
+   * members of the store that sells it, OWNER or STAFF, whatever their roles). One review
    * per customer and product: a second one is a CONFLICT. BAD_USER_INPUT names the field at fault
    * (rating, body, title, productId).
    */

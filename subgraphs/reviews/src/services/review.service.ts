@@ -15,7 +15,7 @@ import {
 import type { ReviewsContext } from '../context';
 import { REVIEW_COLUMNS, toReview, type ReviewEntity } from '../entities/review.entity';
 import { reviewById, seesHidden } from '../loaders/review.loaders';
-import { productOwner } from './peers.service';
+import { productOwner, storeAccess } from './peers.service';
 import { applyRatingChange } from './rating.service';
 
 /** A user as this subgraph knows it: only its id (identity owns the rest). */
@@ -71,7 +71,8 @@ export interface AddReviewArgs {
 }
 
 /**
- * Adds the caller's review of a published product. One per customer and product, enforced by the
+ * Adds the caller's review of a published product, unless they are a member of the store selling
+ * it (FORBIDDEN). One per customer and product, enforced by the
  * unique constraint (two concurrent adds cannot both pass an `if`); the review and its product's
  * aggregate are written in one transaction, so a refused review leaves nothing behind.
  */
@@ -83,6 +84,10 @@ export async function addReview(ctx: ReviewsContext, input: AddReviewArgs): Prom
   const owner = isUuid(input.productId) ? await productOwner(ctx, input.productId) : null;
   if (!owner || owner.status !== 'PUBLISHED' || !owner.visible)
     throw new BadUserInputError('Only products on sale can be reviewed.', 'productId');
+  // A store's own people (OWNER or STAFF, whatever roles their account also holds) do not rate
+  // its products: vendors answers membership as of now, asked with the caller's identity.
+  const access = await storeAccess(ctx, owner.vendorId);
+  if (access?.memberRole) throw new ForbiddenError("You cannot review your own store's products.");
   try {
     return await inTransaction(ctx, async (tx) => {
       const rows: Array<Record<string, unknown>> = await tx.em.query(

@@ -5,6 +5,8 @@ import type { VendorMemberEntity } from '../entities/vendor-member.entity';
 import type { KycSubmissionEntity } from '../entities/kyc-submission.entity';
 import type { VendorAuditEntity } from '../entities/vendor-audit.entity';
 import type { StoreAccess as StoreAccessModel } from '../services/access.service';
+import type { StoreInvitationEntity } from '../entities/store-invitation.entity';
+import type { StoreMembers as StoreMembersModel } from '../services/members.service';
 import type { VendorsContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -121,11 +123,17 @@ export type KycSubmission = {
 export type MemberRole =
   /** The user who applied for the store; a user owns at most one store. */
   | 'OWNER'
-  /** Someone the owner lets work in the store. */
+  /** Someone the owner lets work in the store: products, stock, orders, chat and review replies, not the store's identity, members or money. */
   | 'STAFF';
 
 export type Mutation = {
   __typename?: 'Mutation';
+  /**
+   * Joins the store of one of the caller's invitations. NOT_FOUND when it is not theirs or has
+   * expired; CONFLICT when they are already a member, when it would make them the owner of a second
+   * store, or when the store has 50 members.
+   */
+  acceptStoreInvitation: Vendor;
   /**
    * Opens a PENDING store owned by the signed-in user, who must hold the VENDOR role (FORBIDDEN
    * otherwise). A user owns at most one store: CONFLICT for a second. Invalid input answers
@@ -134,6 +142,32 @@ export type Mutation = {
   applyAsVendor: Vendor;
   /** Opens a store for business (PENDING or SUSPENDED to APPROVED; no change when already APPROVED). ADMIN only. */
   approveVendor: Vendor;
+  /**
+   * Changes a member's role in the caller's store (OWNER only). NOT_FOUND when the user is not a
+   * member; CONFLICT when it would leave the store without an OWNER, or make the user the owner of
+   * a second store.
+   */
+  changeStoreMemberRole: Vendor;
+  /** Turns down one of the caller's invitations (NOT_FOUND when it is not theirs or has expired). */
+  declineStoreInvitation: Scalars['Boolean']['output'];
+  /**
+   * Invites the account with this e-mail address into the caller's store as `role` (OWNER only:
+   * FORBIDDEN otherwise). The answer is `true` whether or not such an account exists, so this
+   * cannot be used to find out who has an account; only accounts with a verified e-mail can be
+   * invited. Inviting again renews the invitation. CONFLICT when the store already has 50 pending
+   * invitations. BAD_USER_INPUT (field `email`) for a malformed address.
+   */
+  inviteStoreMember: Scalars['Boolean']['output'];
+  /**
+   * Leaves a store the caller belongs to. FORBIDDEN when they are not a member; CONFLICT when they
+   * are its last OWNER (make someone else OWNER first).
+   */
+  leaveStore: Scalars['Boolean']['output'];
+  /**
+   * Removes a member from the caller's store (OWNER only). NOT_FOUND when the user is not a member;
+   * CONFLICT when it is the last OWNER.
+   */
+  removeStoreMember: Vendor;
   /**
    * Records an admin's verdict on a PENDING or IN_REVIEW submission: IN_REVIEW, APPROVED, REJECTED
    * or RESUBMIT (`note` required for the last two). CONFLICT once it was decided. ADMIN only.
@@ -145,14 +179,22 @@ export type Mutation = {
    */
   setCommissionRate: Vendor;
   /**
-   * Sends a KYC document for the caller's store (members only: FORBIDDEN otherwise). CONFLICT
+   * Sends a KYC document for the caller's store (OWNER only: FORBIDDEN otherwise). CONFLICT
    * while a submission of the same type is PENDING, IN_REVIEW or APPROVED.
    */
   submitKyc: KycSubmission;
   /** Closes a store and records why (`reason`, required). ADMIN only. */
   suspendVendor: Vendor;
-  /** Changes the profile of the caller's store (members only: FORBIDDEN when they have none). */
+  /**
+   * Changes the profile of the caller's store. OWNER only (name, description, logo and hours are the
+   * store's identity; contact fields its contact): FORBIDDEN for STAFF and for users without a store.
+   */
   updateMyStore: Vendor;
+};
+
+
+export type MutationAcceptStoreInvitationArgs = {
+  id: Scalars['ID']['input'];
 };
 
 
@@ -163,6 +205,33 @@ export type MutationApplyAsVendorArgs = {
 
 export type MutationApproveVendorArgs = {
   id: Scalars['ID']['input'];
+};
+
+
+export type MutationChangeStoreMemberRoleArgs = {
+  role: MemberRole;
+  userId: Scalars['ID']['input'];
+};
+
+
+export type MutationDeclineStoreInvitationArgs = {
+  id: Scalars['ID']['input'];
+};
+
+
+export type MutationInviteStoreMemberArgs = {
+  email: Scalars['String']['input'];
+  role?: InputMaybe<MemberRole>;
+};
+
+
+export type MutationLeaveStoreArgs = {
+  vendorId: Scalars['ID']['input'];
+};
+
+
+export type MutationRemoveStoreMemberArgs = {
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -213,8 +282,19 @@ export type Query = {
   myStore?: Maybe<Vendor>;
   /** Internal: the caller's store (the one they own, else the one they joined first), or null. */
   myStoreAccess?: Maybe<StoreAccess>;
+  /**
+   * The signed-in user's pending, unexpired invitations, newest first (at most 50; a user rarely
+   * has more, and older ones expire). UNAUTHENTICATED when anonymous.
+   */
+  myStoreInvitations: Array<StoreInvitation>;
   /** Internal: access to each existing store of `vendorIds`, in input order, once each; unknown ids are skipped. */
   storeAccess: Array<StoreAccess>;
+  /**
+   * Internal: the members of each existing store of `vendorIds` (at most 100), in input order, once
+   * each; unknown ids are skipped. One SQL statement for the whole list. Needs the router secret only
+   * (callers may be event consumers acting for no user); never served by the router.
+   */
+  storeMembers: Array<StoreMembers>;
   /**
    * A store by its slug. Null when there is none, or when it is not APPROVED and the caller is
    * neither one of its members nor an admin.
@@ -240,6 +320,11 @@ export type QueryStoreAccessArgs = {
 };
 
 
+export type QueryStoreMembersArgs = {
+  vendorIds: Array<Scalars['ID']['input']>;
+};
+
+
 export type QueryVendorArgs = {
   slug: Scalars['String']['input'];
 };
@@ -260,10 +345,81 @@ export type StoreAccess = {
   __typename?: 'StoreAccess';
   /** The caller's role in the store; null when the caller is not a member (admins included). */
   memberRole?: Maybe<MemberRole>;
+  /**
+   * What the caller's role may do in the store (the member matrix, kept by vendors alone); empty
+   * for non-members and admins (callers check the ADMIN role themselves).
+   */
+  permissions: Array<StorePermission>;
   /** The store's status right now. */
   status: VendorStatus;
   vendorId: Scalars['ID']['output'];
 };
+
+/**
+ * An offer to join a store, as the invited user sees it. It expires 7 days after it was last sent;
+ * accepting or declining removes it.
+ */
+export type StoreInvitation = {
+  __typename?: 'StoreInvitation';
+  createdAt: Scalars['DateTime']['output'];
+  /** After this instant the invitation can no longer be accepted. */
+  expiresAt: Scalars['DateTime']['output'];
+  id: Scalars['ID']['output'];
+  /** The member who sent it. */
+  invitedBy: Scalars['ID']['output'];
+  /** The role the user gets on accepting. */
+  role: MemberRole;
+  /** The store that invites. */
+  vendor: Vendor;
+};
+
+/** Internal: the members of one store, for subgraphs that notify or route to a store's people. */
+export type StoreMembers = {
+  __typename?: 'StoreMembers';
+  /** Every member, owners first, then by joining time (a store has at most 50 members). */
+  members: Array<VendorMember>;
+  vendorId: Scalars['ID']['output'];
+};
+
+/**
+ * Internal: one thing a store member may do. Which roles hold which permission is the member matrix,
+ * defined once in vendors (`services/permissions.ts`); other subgraphs check names, never roles.
+ */
+export type StorePermission =
+  /** Chat with customers and make offers. OWNER and STAFF. */
+  | 'CHAT_AND_OFFERS'
+  /** Change the store's contact details and address. OWNER only. */
+  | 'EDIT_CONTACT_AND_ADDRESS'
+  /** Change the store's name, description, logo and business hours. OWNER only. */
+  | 'EDIT_STORE_IDENTITY'
+  /** Add and remove bank accounts. OWNER only. */
+  | 'MANAGE_BANK_ACCOUNTS'
+  /** Create and change coupons. OWNER only. */
+  | 'MANAGE_COUPONS'
+  /** Send and read KYC documents. OWNER only. */
+  | 'MANAGE_KYC'
+  /** Invite, remove and change the role of members. OWNER only. */
+  | 'MANAGE_MEMBERS'
+  /** Handle the store's orders. OWNER and STAFF. */
+  | 'MANAGE_ORDERS'
+  /** Set or change the store's transaction PIN. OWNER only. */
+  | 'MANAGE_PIN'
+  /** Create, edit and publish the store's products. OWNER and STAFF. */
+  | 'MANAGE_PRODUCTS'
+  /** Set shipping rules. OWNER only. */
+  | 'MANAGE_SHIPPING'
+  /** Change stock levels. OWNER and STAFF. */
+  | 'MANAGE_STOCK'
+  /** See and use the store wallet. OWNER only. */
+  | 'MANAGE_WALLET'
+  /** Withdraw from the store wallet. OWNER only. */
+  | 'MANAGE_WITHDRAWALS'
+  /** Reply to reviews of the store's products. OWNER and STAFF. */
+  | 'REPLY_TO_REVIEWS'
+  /** Read the store's audit log. OWNER only. */
+  | 'VIEW_AUDIT_LOG'
+  /** Read the store's sales figures. OWNER and STAFF. */
+  | 'VIEW_SALES_ANALYTICS';
 
 /** A document for the caller's store. */
 export type SubmitKycInput = {
@@ -288,12 +444,16 @@ export type UpdateStoreInput = {
 
 /**
  * A store on the marketplace. Anyone may read its public profile once it is APPROVED; its members
- * and admins also see it while PENDING or SUSPENDED, plus the private fields (commission rate,
- * members, KYC submissions, audit log), which are null or empty for everyone else.
+ * and admins also see it while PENDING or SUSPENDED, plus the private fields (commission rate and
+ * members for every member; KYC submissions and audit log for OWNERs only), which are null or empty
+ * for everyone else.
  */
 export type Vendor = {
   __typename?: 'Vendor';
-  /** What changed in this store, by whom, newest first (at most `first`, 1..100). Members and admins only. */
+  /**
+   * What changed in this store, by whom, newest first (at most `first`, 1..100). OWNERs and admins
+   * only: empty for everyone else (STAFF included).
+   */
   auditLog: Array<VendorAuditEntry>;
   /** Opening hours, Monday first; a day that is not listed is a closed day. */
   businessHours: Array<BusinessHours>;
@@ -309,11 +469,11 @@ export type Vendor = {
   createdAt: Scalars['DateTime']['output'];
   description?: Maybe<Scalars['String']['output']>;
   id: Scalars['ID']['output'];
-  /** Identity documents sent for review, newest first. Members and admins only: empty for everyone else. */
+  /** Identity documents sent for review, newest first. OWNERs and admins only: empty for everyone else (STAFF included). */
   kycSubmissions: Array<KycSubmission>;
   /** Absolute https URL of the store's logo. */
   logoUrl?: Maybe<Scalars['String']['output']>;
-  /** Who runs the store. Members and admins only: empty for everyone else. */
+  /** Who runs the store, owners first (at most 50). Members and admins only: empty for everyone else. */
   members: Array<VendorMember>;
   name: Scalars['String']['output'];
   /** Stable URL name made from the store's first name (e.g. `adire-lagos`); it does not change on rename. */
@@ -324,8 +484,9 @@ export type Vendor = {
 
 /**
  * A store on the marketplace. Anyone may read its public profile once it is APPROVED; its members
- * and admins also see it while PENDING or SUSPENDED, plus the private fields (commission rate,
- * members, KYC submissions, audit log), which are null or empty for everyone else.
+ * and admins also see it while PENDING or SUSPENDED, plus the private fields (commission rate and
+ * members for every member; KYC submissions and audit log for OWNERs only), which are null or empty
+ * for everyone else.
  */
 export type VendorAuditLogArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -509,11 +670,14 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   MemberRole: MemberRole;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  PageInfo: ResolverTypeWrapper<PageInfo>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
+  PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   StoreAccess: ResolverTypeWrapper<StoreAccessModel>;
+  StoreInvitation: ResolverTypeWrapper<StoreInvitationEntity>;
+  StoreMembers: ResolverTypeWrapper<StoreMembersModel>;
+  StorePermission: StorePermission;
   SubmitKycInput: SubmitKycInput;
   UpdateStoreInput: UpdateStoreInput;
   Vendor: ResolverTypeWrapper<VendorEntity>;
@@ -538,11 +702,13 @@ export type ResolversParentTypes = ResolversObject<{
   KycSubmission: KycSubmissionEntity;
   ID: Scalars['ID']['output'];
   Mutation: Record<PropertyKey, never>;
-  PageInfo: PageInfo;
   Boolean: Scalars['Boolean']['output'];
+  PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
   Int: Scalars['Int']['output'];
   StoreAccess: StoreAccessModel;
+  StoreInvitation: StoreInvitationEntity;
+  StoreMembers: StoreMembersModel;
   SubmitKycInput: SubmitKycInput;
   UpdateStoreInput: UpdateStoreInput;
   Vendor: VendorEntity;
@@ -587,8 +753,14 @@ export type KycSubmissionResolvers<ContextType = VendorsContext, ParentType exte
 }>;
 
 export type MutationResolvers<ContextType = VendorsContext, ParentType extends ResolversParentTypes['Mutation'] = ResolversParentTypes['Mutation']> = ResolversObject<{
+  acceptStoreInvitation?: Resolver<ResolversTypes['Vendor'], ParentType, ContextType, RequireFields<MutationAcceptStoreInvitationArgs, 'id'>>;
   applyAsVendor?: Resolver<ResolversTypes['Vendor'], ParentType, ContextType, RequireFields<MutationApplyAsVendorArgs, 'input'>>;
   approveVendor?: Resolver<ResolversTypes['Vendor'], ParentType, ContextType, RequireFields<MutationApproveVendorArgs, 'id'>>;
+  changeStoreMemberRole?: Resolver<ResolversTypes['Vendor'], ParentType, ContextType, RequireFields<MutationChangeStoreMemberRoleArgs, 'role' | 'userId'>>;
+  declineStoreInvitation?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeclineStoreInvitationArgs, 'id'>>;
+  inviteStoreMember?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationInviteStoreMemberArgs, 'email' | 'role'>>;
+  leaveStore?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationLeaveStoreArgs, 'vendorId'>>;
+  removeStoreMember?: Resolver<ResolversTypes['Vendor'], ParentType, ContextType, RequireFields<MutationRemoveStoreMemberArgs, 'userId'>>;
   reviewKyc?: Resolver<ResolversTypes['KycSubmission'], ParentType, ContextType, RequireFields<MutationReviewKycArgs, 'id' | 'status'>>;
   setCommissionRate?: Resolver<ResolversTypes['Vendor'], ParentType, ContextType, RequireFields<MutationSetCommissionRateArgs, 'id'>>;
   submitKyc?: Resolver<ResolversTypes['KycSubmission'], ParentType, ContextType, RequireFields<MutationSubmitKycArgs, 'input'>>;
@@ -605,14 +777,31 @@ export type QueryResolvers<ContextType = VendorsContext, ParentType extends Reso
   adminVendors?: Resolver<ResolversTypes['VendorConnection'], ParentType, ContextType, Partial<QueryAdminVendorsArgs>>;
   myStore?: Resolver<Maybe<ResolversTypes['Vendor']>, ParentType, ContextType>;
   myStoreAccess?: Resolver<Maybe<ResolversTypes['StoreAccess']>, ParentType, ContextType>;
+  myStoreInvitations?: Resolver<Array<ResolversTypes['StoreInvitation']>, ParentType, ContextType>;
   storeAccess?: Resolver<Array<ResolversTypes['StoreAccess']>, ParentType, ContextType, RequireFields<QueryStoreAccessArgs, 'vendorIds'>>;
+  storeMembers?: Resolver<Array<ResolversTypes['StoreMembers']>, ParentType, ContextType, RequireFields<QueryStoreMembersArgs, 'vendorIds'>>;
   vendor?: Resolver<Maybe<ResolversTypes['Vendor']>, ParentType, ContextType, RequireFields<QueryVendorArgs, 'slug'>>;
   vendors?: Resolver<ResolversTypes['VendorConnection'], ParentType, ContextType, Partial<QueryVendorsArgs>>;
 }>;
 
 export type StoreAccessResolvers<ContextType = VendorsContext, ParentType extends ResolversParentTypes['StoreAccess'] = ResolversParentTypes['StoreAccess']> = ResolversObject<{
   memberRole?: Resolver<Maybe<ResolversTypes['MemberRole']>, ParentType, ContextType>;
+  permissions?: Resolver<Array<ResolversTypes['StorePermission']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['VendorStatus'], ParentType, ContextType>;
+  vendorId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type StoreInvitationResolvers<ContextType = VendorsContext, ParentType extends ResolversParentTypes['StoreInvitation'] = ResolversParentTypes['StoreInvitation']> = ResolversObject<{
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  invitedBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  role?: Resolver<ResolversTypes['MemberRole'], ParentType, ContextType>;
+  vendor?: Resolver<ResolversTypes['Vendor'], ParentType, ContextType>;
+}>;
+
+export type StoreMembersResolvers<ContextType = VendorsContext, ParentType extends ResolversParentTypes['StoreMembers'] = ResolversParentTypes['StoreMembers']> = ResolversObject<{
+  members?: Resolver<Array<ResolversTypes['VendorMember']>, ParentType, ContextType>;
   vendorId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
@@ -669,6 +858,8 @@ export type Resolvers<ContextType = VendorsContext> = ResolversObject<{
   PageInfo?: PageInfoResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
   StoreAccess?: StoreAccessResolvers<ContextType>;
+  StoreInvitation?: StoreInvitationResolvers<ContextType>;
+  StoreMembers?: StoreMembersResolvers<ContextType>;
   Vendor?: VendorResolvers<ContextType>;
   VendorAuditEntry?: VendorAuditEntryResolvers<ContextType>;
   VendorConnection?: VendorConnectionResolvers<ContextType>;

@@ -2,6 +2,7 @@ import { pageSize } from '@fashionistar/shared';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import { auditByVendor, kycByVendor, membersByVendor, vendorById } from '../loaders/vendor.loaders';
 import { isMember } from '../services/access.service';
+import { may } from '../services/permissions';
 import { adminListVendors, listVendors } from '../services/directory.service';
 import { applyAsVendor, myStore, updateMyStore, vendorBySlug } from '../services/vendor.service';
 
@@ -25,10 +26,11 @@ export const vendorResolvers: Resolvers = {
     __resolveReference: (ref, ctx) => vendorById(ctx).load(ref.id),
     commissionRate: async (v, _a, ctx) => ((await isMember(ctx, v.id)) ? v.commissionRate : null),
     members: async (v, _a, ctx) => ((await isMember(ctx, v.id)) ? membersByVendor(ctx).load(v.id) : []),
-    kycSubmissions: async (v, _a, ctx) => ((await isMember(ctx, v.id)) ? kycByVendor(ctx).load(v.id) : []),
+    // OWNER-only reads (the member matrix): STAFF get the same empty answer as outsiders.
+    kycSubmissions: async (v, _a, ctx) => ((await may(ctx, v.id, 'MANAGE_KYC')) ? kycByVendor(ctx).load(v.id) : []),
     auditLog: async (v, { first }, ctx) => {
       const limit = pageSize(first, 100, 20);
-      return (await isMember(ctx, v.id)) ? auditByVendor(ctx, limit).load(v.id) : [];
+      return (await may(ctx, v.id, 'VIEW_AUDIT_LOG')) ? auditByVendor(ctx, limit).load(v.id) : [];
     },
   },
   VendorAuditEntry: {

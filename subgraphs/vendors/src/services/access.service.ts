@@ -1,13 +1,14 @@
-import { ForbiddenError, hasRole, isUuid, requireUser, type StoreAccess } from '@fashionistar/shared';
+import { hasRole, isUuid, type StoreAccess } from '@fashionistar/shared';
 import { In } from 'typeorm';
 import type { VendorsContext } from '../context';
 import type { MemberRole, VendorMemberEntity } from '../entities/vendor-member.entity';
 import { VendorEntity } from '../entities/vendor.entity';
 import { membershipsByUser, vendorById } from '../loaders/vendor.loaders';
+import { permissionsOf } from './permissions';
 
 /**
- * Who may act for a store. Every rule asks through membership (never "is this the owner's user
- * id"), so a STAFF member passes the same checks without touching any rule, and admins pass all.
+ * Who belongs to a store. Every rule asks through membership (never "is this the owner's user
+ * id"); what a member may do is the member matrix in `permissions.ts`, checked by the services.
  */
 
 /** What the internal `storeAccess` API answers for one store (the contract other subgraphs import). */
@@ -36,14 +37,6 @@ export async function primaryMembership(ctx: VendorsContext): Promise<VendorMemb
   return mine[0] ?? null;
 }
 
-/** The caller's store id; UNAUTHENTICATED when anonymous, FORBIDDEN when they belong to none. */
-export async function requireOwnStore(ctx: VendorsContext): Promise<string> {
-  requireUser(ctx);
-  const m = await primaryMembership(ctx);
-  if (!m) throw new ForbiddenError('You do not belong to a store.');
-  return m.vendorId;
-}
-
 /**
  * Access to each existing store of `vendorIds`, in input order and once each; unknown and
  * non-uuid ids are skipped. Read from the tables on every call (no cache across requests), so
@@ -58,7 +51,12 @@ export async function storeAccess(ctx: VendorsContext, vendorIds: readonly strin
   ]);
   const status = new Map(vendors.map((v) => [v.id, v.status]));
   const role = new Map(mine.map((m) => [m.vendorId, m.role]));
-  return ids.filter((id) => status.has(id)).map((id) => ({ vendorId: id, status: status.get(id)!, memberRole: role.get(id) ?? null }));
+  return ids
+    .filter((id) => status.has(id))
+    .map((id) => {
+      const memberRole = role.get(id) ?? null;
+      return { vendorId: id, status: status.get(id)!, memberRole, permissions: permissionsOf(memberRole) };
+    });
 }
 
 /** Access to the caller's store, or null when anonymous or a member of none. */
@@ -66,5 +64,5 @@ export async function myStoreAccess(ctx: VendorsContext): Promise<StoreAccess | 
   const m = await primaryMembership(ctx);
   if (!m) return null;
   const vendor = await vendorById(ctx).load(m.vendorId);
-  return vendor ? { vendorId: vendor.id, status: vendor.status, memberRole: m.role } : null;
+  return vendor ? { vendorId: vendor.id, status: vendor.status, memberRole: m.role, permissions: permissionsOf(m.role) } : null;
 }

@@ -14,8 +14,8 @@ import {
 import type { VendorsContext } from '../context';
 import { KycSubmissionEntity, type KycDocumentType, type KycStatus } from '../entities/kyc-submission.entity';
 import { VendorEntity } from '../entities/vendor.entity';
-import { requireOwnStore } from './access.service';
 import { writeAudit } from './audit.service';
+import { requireStorePermission } from './permissions';
 import { validHttpsUrl } from './store-input';
 import { refuseClosed } from './vendor.service';
 
@@ -33,7 +33,7 @@ export async function submitKyc(
   ctx: VendorsContext,
   input: { documentType: KycDocumentType; documentUrl: string },
 ): Promise<KycSubmissionEntity> {
-  const vendorId = await requireOwnStore(ctx);
+  const { vendorId } = await requireStorePermission(ctx, 'MANAGE_KYC');
   const documentUrl = validHttpsUrl(input.documentUrl, 'documentUrl');
   if (!documentUrl) throw new BadUserInputError('documentUrl is required.', 'documentUrl');
   try {

@@ -12,8 +12,9 @@ import type { VendorsContext } from '../context';
 import { VendorMemberEntity } from '../entities/vendor-member.entity';
 import { VendorEntity, type BusinessHours, type Weekday } from '../entities/vendor.entity';
 import { vendorById } from '../loaders/vendor.loaders';
-import { isMember, primaryMembership, requireOwnStore } from './access.service';
+import { isMember, primaryMembership } from './access.service';
 import { changesOf, writeAudit } from './audit.service';
+import { requireStorePermission, type StorePermission } from './permissions';
 import { slugify, validDescription, validEmail, validHours, validHttpsUrl, validName, validPhone } from './store-input';
 
 /** CONFLICT for a CLOSED store: closing is terminal (its only owner is gone), nothing changes it again. */
@@ -106,9 +107,25 @@ export async function applyAsVendor(ctx: VendorsContext, input: StoreProfileInpu
   }
 }
 
-/** Changes the profile of the caller's store; the slug stays. Audited with the changed fields only. */
+/** The permission each profile field needs (the member matrix decides which roles hold it). */
+const FIELD_PERMISSION: Record<keyof StoreProfileInput, StorePermission> = {
+  name: 'EDIT_STORE_IDENTITY',
+  description: 'EDIT_STORE_IDENTITY',
+  logoUrl: 'EDIT_STORE_IDENTITY',
+  businessHours: 'EDIT_STORE_IDENTITY',
+  contactEmail: 'EDIT_CONTACT_AND_ADDRESS',
+  contactPhone: 'EDIT_CONTACT_AND_ADDRESS',
+};
+
+/**
+ * Changes the profile of the caller's store; the slug stays. Audited with the changed fields only.
+ * The caller needs the permission of every field the input touches (an empty input needs the
+ * identity permission, so it cannot be used to probe membership for free).
+ */
 export async function updateMyStore(ctx: VendorsContext, input: StoreProfileInput): Promise<VendorEntity> {
-  const vendorId = await requireOwnStore(ctx);
+  const touched = (Object.keys(FIELD_PERMISSION) as Array<keyof StoreProfileInput>).filter((f) => input[f] !== undefined);
+  const needed = new Set<StorePermission>(touched.map((f) => FIELD_PERMISSION[f]));
+  const { vendorId } = await requireStorePermission(ctx, ...(needed.size ? needed : ['EDIT_STORE_IDENTITY' as const]));
   const patch = profilePatch(input);
   return inTransaction(ctx, async (tx) => {
     const current = await tx.em.findOneOrFail(VendorEntity, { where: { id: vendorId }, lock: { mode: 'pessimistic_write' } });
