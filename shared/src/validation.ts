@@ -13,7 +13,10 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
 /** Trims and lower-cases an e-mail, or throws BAD_USER_INPUT for `field`. */
 export function normalizeEmail(raw: string, field = 'email'): string {
   const email = raw.trim().toLowerCase();
-  if (email.length > 254 || !EMAIL.test(email)) throw new BadUserInputError('Enter a valid e-mail address.', field);
+  // Control characters (NUL above all: Postgres refuses it in text) are never part of an address.
+  // eslint-disable-next-line no-control-regex
+  if (email.length > 254 || !EMAIL.test(email) || /[\u0000-\u001f\u007f]/.test(email))
+    throw new BadUserInputError('Enter a valid e-mail address.', field);
   return email;
 }
 

@@ -224,7 +224,18 @@ describe('error classes', () => {
 describe('validation', () => {
   it('normalizeEmail trims and lower-cases, and rejects bad addresses naming the field', () => {
     assert.equal(normalizeEmail('  Ada.Obi@Example.COM '), 'ada.obi@example.com');
-    for (const bad of ['', 'no-at-sign', 'a@b', 'a@b.c', 'a b@c.com', 'a@@b.com', '@b.com', `${'a'.repeat(250)}@b.com`]) {
+    for (const bad of [
+      '',
+      'no-at-sign',
+      'a@b',
+      'a@b.c',
+      'a b@c.com',
+      'a@@b.com',
+      '@b.com',
+      `${'a'.repeat(250)}@b.com`,
+      'a\u0000b@c.com',
+      'a\u0007@c.com',
+    ]) {
       assertCode(() => normalizeEmail(bad), 'BAD_USER_INPUT', 'email');
     }
     assertCode(() => normalizeEmail('nope', 'input.contactEmail'), 'BAD_USER_INPUT', 'input.contactEmail');

@@ -149,12 +149,14 @@ describe('account lifecycle: deletion erases the person everywhere', () => {
     // Also shops: the API has no way yet to hold two roles, so the test grants CUSTOMER directly.
     await s.identity.dataSource.query(`UPDATE identity.app_user SET roles = '{VENDOR,CUSTOMER}' WHERE email = $1`, [email]);
     token = await login(email, PASSWORD);
-    const { products } = await ok<{ products: { edges: Array<{ node: { id: string } }> } }>(
-      `{ products(first: 1) { edges { node { id } } } }`,
+    const { products } = await ok<{ products: { edges: Array<{ node: { id: string; vendor: { id: string } } }> } }>(
+      `{ products(first: 10) { edges { node { id vendor { id } } } } }`,
     );
+    // Another store's product: members may not review their own store's (the member matrix).
+    const elsewhere = products.edges.find((e) => e.node.vendor.id !== store.id)!;
     await ok(
       `mutation($i: AddReviewInput!) { addReview(input: $i) { id } }`,
-      { i: { productId: products.edges[0]!.node.id, rating: 5, title: 'Great', body: 'The colours are even nicer in person.' } },
+      { i: { productId: elsewhere.node.id, rating: 5, title: 'Great', body: 'The colours are even nicer in person.' } },
       token,
     );
 

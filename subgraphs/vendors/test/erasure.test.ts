@@ -164,3 +164,32 @@ describe('vendors: a deleted account (identity.user.deleted)', () => {
     assert.equal((await statusEvents(vendor.id)).length, events.length);
   });
 });
+
+describe('vendors: invitations of a closed store', () => {
+  let t: TestVendors;
+  before(async () => {
+    t = await startTestVendors({ SEED: 'false' });
+  });
+  after(() => t.stop());
+
+  it('die with the store, so nobody inherits it, and those addressed to the deleted person go too', async () => {
+    const { vendor, owner } = await applyStore(t);
+    const heir = { userId: randomUUID(), roles: ['CUSTOMER' as const], sessionId: randomUUID() };
+    t.emails.set('heir@example.test', heir.userId);
+    t.emails.set('gone@example.test', owner.userId);
+    await t.ok(`mutation { inviteStoreMember(email: "heir@example.test", role: OWNER) }`, {}, { identity: owner });
+    const other = await applyStore(t);
+    await t.ok(`mutation { inviteStoreMember(email: "gone@example.test") }`, {}, { identity: other.owner });
+    const [inv] = await t.sql<{ id: string }>(`SELECT id FROM store_invitation WHERE vendor_id = $1`, [vendor.id]);
+    const event = deleted(owner.userId);
+    await t.infra.queues.add('event:vendors', event);
+    await waitFor(
+      async () =>
+        (await t.sql<{ n: number }>(`SELECT count(*)::int AS n FROM processed_event WHERE event_id = $1`, [event.id]))[0]!.n === 1,
+    );
+    assert.deepEqual(await t.sql(`SELECT id FROM store_invitation WHERE vendor_id = $1 OR user_id = $2`, [vendor.id, owner.userId]), []);
+    const accept = await t.call(`mutation($id: ID!) { acceptStoreInvitation(id: $id) { id } }`, { id: inv!.id }, { identity: heir });
+    assert.deepEqual(codes(accept), ['NOT_FOUND']);
+    assert.deepEqual(await t.sql(`SELECT user_id FROM vendor_member WHERE vendor_id = $1`, [vendor.id]), []);
+  });
+});

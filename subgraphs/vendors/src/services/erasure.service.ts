@@ -51,11 +51,15 @@ export async function eraseMember(tx: SystemContext, userId: string): Promise<vo
     if (m.role === 'OWNER' && others!.owners === 0) await closeStore(tx, vendor);
   }
   await tx.em.query(`UPDATE kyc_submission SET document_url = NULL WHERE submitted_by = $1 AND document_url IS NOT NULL`, [userId]);
+  // Invitations addressed to the person go with them.
+  await tx.em.query(`DELETE FROM store_invitation WHERE user_id = $1`, [userId]);
 }
 
 /** CLOSED, contact details erased, audited, announced with the next row version (as admin changes are). */
 async function closeStore(tx: SystemContext, vendor: VendorEntity): Promise<void> {
   if (vendor.status === 'CLOSED') return;
+  // Pending invitations die with the store: nobody may join (and so inherit) a closed store.
+  await tx.em.query(`DELETE FROM store_invitation WHERE vendor_id = $1`, [vendor.id]);
   await tx.em.update(VendorEntity, { id: vendor.id }, { status: 'CLOSED', contactEmail: null, contactPhone: null, ...NEXT_VERSION });
   await writeAudit(tx, vendor.id, 'vendor.closed', {
     status: { from: vendor.status, to: 'CLOSED' },

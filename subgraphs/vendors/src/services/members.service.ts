@@ -12,6 +12,7 @@ import {
 } from '@fashionistar/shared';
 import type { VendorsContext } from '../context';
 import { StoreInvitationEntity } from '../entities/store-invitation.entity';
+import { refuseClosed } from './vendor.service';
 import { VendorMemberEntity, type MemberRole } from '../entities/vendor-member.entity';
 import { VendorEntity } from '../entities/vendor.entity';
 import { writeAudit } from './audit.service';
@@ -32,10 +33,21 @@ export const MAX_STORE_MEMBERS_BATCH = 100;
  * store serialize and the "last OWNER" and member-cap counts read here stay true until commit.
  * The unique constraints catch what locking cannot (one store owned per user), as CONFLICT.
  */
-async function withLockedStore<T>(ctx: VendorsContext, vendorId: string, fn: (tx: VendorsContext) => Promise<T>): Promise<T> {
+async function withLockedStore<T>(
+  ctx: VendorsContext,
+  vendorId: string,
+  fn: (tx: VendorsContext) => Promise<T>,
+  o: { closedOk?: boolean } = {},
+): Promise<T> {
   try {
     return await inTransaction(ctx, async (tx) => {
-      await tx.em.findOne(VendorEntity, { select: { id: true }, where: { id: vendorId }, lock: { mode: 'pessimistic_write' } });
+      const store = await tx.em.findOne(VendorEntity, {
+        select: { id: true, status: true },
+        where: { id: vendorId },
+        lock: { mode: 'pessimistic_write' },
+      });
+      // A CLOSED store (its only owner deleted the account) changes no member but a leaver: nobody may inherit it.
+      if (store && !o.closedOk) refuseClosed(store);
       return await fn(tx);
     });
   } catch (error) {
@@ -169,15 +181,20 @@ export async function leaveStore(ctx: VendorsContext, vendorId: string): Promise
   const { userId } = requireUser(ctx);
   if (!isUuid(vendorId)) throw new ForbiddenError('You are not a member of this store.');
   const id = vendorId.toLowerCase();
-  return withLockedStore(ctx, id, async (tx) => {
-    const members = await membersOf(tx, id);
-    const mine = members.find((m) => m.userId === userId);
-    if (!mine) throw new ForbiddenError('You are not a member of this store.');
-    refuseLastOwner(members, userId, 'leave the store');
-    await tx.em.delete(VendorMemberEntity, { vendorId: id, userId });
-    await writeAudit(tx, id, 'member.left', roleChange(userId, mine.role, null));
-    return true;
-  });
+  return withLockedStore(
+    ctx,
+    id,
+    async (tx) => {
+      const members = await membersOf(tx, id);
+      const mine = members.find((m) => m.userId === userId);
+      if (!mine) throw new ForbiddenError('You are not a member of this store.');
+      refuseLastOwner(members, userId, 'leave the store');
+      await tx.em.delete(VendorMemberEntity, { vendorId: id, userId });
+      await writeAudit(tx, id, 'member.left', roleChange(userId, mine.role, null));
+      return true;
+    },
+    { closedOk: true },
+  );
 }
 
 /** One store's members, as the internal `storeMembers` answers them. */
