@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MessageProviders, Role } from '@fashionistar/shared';
-import { startTestSubgraph, type CallerHeaders, type SubgraphAnswer, type TestSubgraph } from '@fashionistar/shared/testing';
+import { dataOf, startTestSubgraph, type CallerHeaders, type SubgraphAnswer, type TestSubgraph } from '@fashionistar/shared/testing';
 import { subgraph } from '../src/server';
 
 export { codes, identityFromToken } from '@fashionistar/shared/testing';
@@ -27,12 +27,7 @@ export async function startTestIdentity(env: Record<string, string> = {}, provid
   });
   const call: TestIdentity['call'] = (query, variables, as) =>
     t.call(query, variables, { ip: '10.0.0.1', ...(as && 'userId' in as ? { identity: as } : as) });
-  return { ...t, call, ok: async (query, variables, as) => dataOfCall(await call(query, variables, as)) };
-}
-
-function dataOfCall<T>(answer: SubgraphAnswer<T>): T {
-  if (answer.errors?.length || !answer.data) throw new Error(`expected data, got ${JSON.stringify(answer.errors ?? answer)}`);
-  return answer.data;
+  return { ...t, call, ok: async (query, variables, as) => dataOf(await call(query, variables, as)) };
 }
 
 let counter = 0;

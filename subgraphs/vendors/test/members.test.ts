@@ -64,6 +64,21 @@ describe('vendors: store members and invitations', () => {
     assert.equal(field(bad), 'email');
   });
 
+  it('limits invitations per store and week, counting every invite so the limit tells nothing about who has an account', async () => {
+    const { vendor, owner } = await applyStore(t);
+    const invitee = user('CUSTOMER');
+    t.emails.set(`limit-${invitee.userId}@example.test`, invitee.userId);
+    // 49 invites to unknown addresses: no invitation row, but each one counts.
+    for (let i = 0; i < 49; i++) await t.ok(INVITE, { email: `unknown-${i}@example.test` }, { identity: owner });
+    assert.deepEqual(await t.sql(`SELECT id FROM store_invitation WHERE vendor_id = $1`, [vendor.id]), []);
+    await t.ok(INVITE, { email: `limit-${invitee.userId}@example.test` }, { identity: owner });
+    const known = await t.call(INVITE, { email: `limit-${invitee.userId}@example.test` }, { identity: owner });
+    const unknown = await t.call(INVITE, { email: 'unknown-50@example.test' }, { identity: owner });
+    assert.deepEqual([codes(known), codes(unknown)], [['RATE_LIMITED'], ['RATE_LIMITED']], 'the same answer either way');
+    const retry = Number(known.errors![0]!.extensions!.retryAfterSeconds);
+    assert.ok(retry > 6 * 86400 && retry <= 7 * 86400, `retry after the oldest invite leaves the week, got ${retry}`);
+  });
+
   it('keeps one pending invitation per store and user: a repeat renews it', async () => {
     const { vendor, owner } = await applyStore(t);
     const invitee = user('CUSTOMER');

@@ -154,8 +154,9 @@ export type Mutation = {
    * Invites the account with this e-mail address into the caller's store as `role` (OWNER only:
    * FORBIDDEN otherwise). The answer is `true` whether or not such an account exists, so this
    * cannot be used to find out who has an account; only accounts with a verified e-mail can be
-   * invited. Inviting again renews the invitation. CONFLICT when the store already has 50 pending
-   * invitations. BAD_USER_INPUT (field `email`) for a malformed address.
+   * invited. Inviting again renews the invitation. RATE_LIMITED (with `retryAfterSeconds`) once the
+   * store has sent 50 invitations in the last 7 days, every invitation counting whether or not the
+   * address has an account. BAD_USER_INPUT (field `email`) for a malformed address.
    */
   inviteStoreMember: Scalars['Boolean']['output'];
   /**

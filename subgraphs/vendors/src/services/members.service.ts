@@ -4,6 +4,7 @@ import {
   ConflictError,
   ForbiddenError,
   NotFoundError,
+  RateLimitedError,
   inTransaction,
   isUuid,
   normalizeEmail,
@@ -12,18 +13,22 @@ import {
 } from '@fashionistar/shared';
 import type { VendorsContext } from '../context';
 import { StoreInvitationEntity } from '../entities/store-invitation.entity';
-import { refuseClosed } from './vendor.service';
 import { VendorMemberEntity, type MemberRole } from '../entities/vendor-member.entity';
 import { VendorEntity } from '../entities/vendor.entity';
 import { writeAudit } from './audit.service';
 import { userIdByEmail } from './identity.peer';
 import { requireStorePermission } from './permissions';
+import { refuseClosed } from './vendor.service';
 
 /** An invitation can be accepted for this long after it was (last) sent. */
 export const INVITATION_TTL_MS = 7 * 24 * 3600 * 1000;
 /** Most members one store may have: keeps `Vendor.members` and `storeMembers` small lists. */
 export const MAX_MEMBERS = 50;
-/** Most pending invitations of one store, and most invitations a user's list shows. */
+/**
+ * Most invitations one store may send per INVITATION_TTL_MS (so at most this many are pending),
+ * and most invitations a user's list shows. Every invite counts, whether or not the address has
+ * an account: a limit on pending rows alone would tell an owner near it who has one.
+ */
 export const MAX_PENDING_INVITATIONS = 50;
 /** Most stores one `storeMembers` call may ask about. */
 export const MAX_STORE_MEMBERS_BATCH = 100;
@@ -73,22 +78,35 @@ function refuseLastOwner(members: VendorMemberEntity[], userId: string, what: st
 
 const roleChange = (userId: string, from: MemberRole | null, to: MemberRole | null) => ({ [`members.${userId}.role`]: { from, to } });
 
+/** RATE_LIMITED once the store has sent MAX_PENDING_INVITATIONS invites within INVITATION_TTL_MS. */
+async function limitInvites(ctx: VendorsContext, vendorId: string): Promise<void> {
+  const [row]: Array<{ n: number; oldest: Date | null }> = await ctx.em.query(
+    `SELECT count(*)::int AS n, min(created_at) AS oldest FROM (
+       SELECT created_at FROM vendor_audit
+        WHERE vendor_id = $1 AND action = 'member.invited' AND created_at > now() - make_interval(secs => $2)
+        ORDER BY created_at DESC LIMIT $3) recent`,
+    [vendorId, INVITATION_TTL_MS / 1000, MAX_PENDING_INVITATIONS],
+  );
+  if (row!.n < MAX_PENDING_INVITATIONS) return;
+  const retryAfter = Math.max(1, Math.ceil((new Date(row!.oldest!).getTime() + INVITATION_TTL_MS - Date.now()) / 1000));
+  throw new RateLimitedError(retryAfter, `A store can send at most ${MAX_PENDING_INVITATIONS} invitations a week.`);
+}
+
 /**
  * Invites the account with `email` into the caller's store. Identity alone knows e-mails, so it
  * is asked (as the caller); the answer is `true` whatever it says, and the audit entry names
  * neither the address nor the user, so neither the answer nor the log tells the inviter whether
  * the address has an account. A repeat renews the pending invitation (the unique constraint makes
- * it one row). The pending cap is checked before identity is asked, for the same reason.
+ * it one row). The invitation limit counts every invite, and is checked before identity is asked
+ * (fast refusal) and again under the store lock (so concurrent invites cannot pass it together).
  */
 export async function inviteStoreMember(ctx: VendorsContext, rawEmail: string, role: MemberRole): Promise<boolean> {
   const { vendorId } = await requireStorePermission(ctx, 'MANAGE_MEMBERS');
   const email = normalizeEmail(rawEmail, 'email');
-  const [{ n }] = await ctx.em.query(`SELECT count(*)::int AS n FROM store_invitation WHERE vendor_id = $1 AND expires_at > now()`, [
-    vendorId,
-  ]);
-  if (n >= MAX_PENDING_INVITATIONS) throw new ConflictError(`A store can have at most ${MAX_PENDING_INVITATIONS} pending invitations.`);
+  await limitInvites(ctx, vendorId);
   const userId = await userIdByEmail(ctx, email);
   await withLockedStore(ctx, vendorId, async (tx) => {
+    await limitInvites(tx, vendorId);
     await writeAudit(tx, vendorId, 'member.invited', { invitation: { from: null, to: role } });
     if (!userId) return;
     const member = await tx.em.findOne(VendorMemberEntity, { where: { vendorId, userId } });

@@ -1,7 +1,6 @@
 import { ForbiddenError, hasRole, requireUser, type StorePermission } from '@fashionistar/shared';
 import type { VendorsContext } from '../context';
 import type { MemberRole } from '../entities/vendor-member.entity';
-import { membershipsByUser } from '../loaders/vendor.loaders';
 import { memberRole, primaryMembership } from './access.service';
 
 /**
@@ -72,12 +71,4 @@ export async function requireStorePermission(
   const missing = needed.find((p) => !roleMay(m.role, p));
   if (missing) throw new ForbiddenError(`Only the store's owner may do this (${missing}).`);
   return { vendorId: m.vendorId, role: m.role };
-}
-
-/** The caller's role in a given store, or FORBIDDEN when they are not a member of it. */
-export async function requireMemberOf(ctx: VendorsContext, vendorId: string): Promise<MemberRole> {
-  const { userId } = requireUser(ctx);
-  const role = (await membershipsByUser(ctx).load(userId)).find((m) => m.vendorId === vendorId)?.role;
-  if (!role) throw new ForbiddenError('You are not a member of this store.');
-  return role;
 }
