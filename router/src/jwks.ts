@@ -37,7 +37,10 @@ export class JwksCache {
   async key(kid: string): Promise<KeyObject | null> {
     const stale = Date.now() - this.lastFetch > this.maxAgeMs;
     if (!this.keys.has(kid) || stale) {
-      if (stale || Date.now() - this.lastFetch > this.minRefetchMs) await this.refresh().catch(() => undefined);
+      // A fetch under way (the first one, or one just after a rotation) may bring this kid: wait
+      // for it rather than answer "unknown key" while the keys are still arriving.
+      if (this.inflight) await this.inflight.catch(() => undefined);
+      else if (stale || Date.now() - this.lastFetch > this.minRefetchMs) await this.refresh().catch(() => undefined);
     }
     return this.keys.get(kid) ?? null;
   }

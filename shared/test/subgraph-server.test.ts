@@ -191,6 +191,35 @@ describe('subgraph server', () => {
     assert.equal(res.json.errors?.[0]?.extensions?.code, 'BAD_REQUEST');
   });
 
+  it('refuses NUL characters anywhere in a request with BAD_USER_INPUT, running nothing', TIMEOUT, async () => {
+    const calls = helloCalls;
+    for (const body of [
+      { query: '{ hello }', variables: { deep: [{ name: 'a\u0000b' }] } },
+      { query: '{ hello(x: "a\\u0000b") }' },
+      { query: '{ hello }\u0000' },
+    ]) {
+      const res = await post(JSON.stringify(body), withSecret());
+      assert.equal(res.status, 400, JSON.stringify(body));
+      assert.equal(res.json.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    }
+    const get = await fetch(`${server.url}?query=${encodeURIComponent('{ hello }')}&variables=${encodeURIComponent('{"a":"\\u0000"}')}`, {
+      headers: { ...withSecret(), 'apollo-require-preflight': 'true' },
+    });
+    assert.equal(get.status, 400);
+    assert.equal(helloCalls, calls, 'nothing ran');
+    // An escaped backslash followed by "u0000" is plain text, and so is the same text in a variable.
+    const plain = await post(JSON.stringify({ query: '{ hello }', variables: { note: 'see \\u0000 in the docs' } }), withSecret());
+    assert.equal(plain.status, 200);
+  });
+
+  it('closes the connection after refusing an oversized body, so the next request is not poisoned', TIMEOUT, async () => {
+    const huge = await post(JSON.stringify({ query: '{ hello }', variables: { pad: 'x'.repeat(1_100_000) } }), withSecret());
+    assert.equal(huge.status, 413);
+    assert.equal(huge.headers.get('connection'), 'close');
+    const next = await query('{ hello }', withSecret());
+    assert.deepEqual(next.json.data, { hello: 'world' });
+  });
+
   it('answers /health with 200 when ready and 503 when not', TIMEOUT, async () => {
     const health = new URL('/health', server.url);
     ready = true;

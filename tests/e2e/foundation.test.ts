@@ -150,6 +150,17 @@ describe('foundation journey through the router', () => {
     assert.equal((await s.gql(MeDocument, {}, before.accessToken)).errors, undefined, 'old key still verifies');
   });
 
+  it('refuses NUL characters in any input at the router with BAD_USER_INPUT, writing nothing', async () => {
+    const email = `nul-${Date.now()}@example.test`;
+    const r = await s.gql(`mutation($i: RegisterInput!) { register(input: $i) { accessToken } }`, {
+      i: { email, password: 'Str0ng-Passw0rd', firstName: 'A\u0000da', lastName: 'Obi' },
+    });
+    assert.equal(r.status, 400);
+    assert.deepEqual(codes(r), ['BAD_USER_INPUT']);
+    const rows = await s.identity.dataSource.query(`SELECT id FROM app_user WHERE email = $1`, [email]);
+    assert.deepEqual(rows, []);
+  });
+
   it('refuses direct subgraph calls without the router secret', async () => {
     const res = await fetch(s.identity.url, {
       method: 'POST',

@@ -21,6 +21,31 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
   return type.includes('json') ? JSON.parse(text) : text;
 }
 
+/** A `\u0000` escape in GraphQL source text (not one whose backslash is itself escaped). */
+const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/i;
+
+/**
+ * Whether a GraphQL request carries a NUL character: in any variable (at any depth), or in the
+ * document, raw or as a `\u0000` escape in a string literal (POST body or GET `query`). Postgres
+ * refuses NUL in text, so such input could only ever fail deep inside a write, as an internal
+ * error; it is refused at the door instead, one rule for every operation. Iterative, so a deeply
+ * nested body cannot blow the stack.
+ */
+export function carriesNul(body: unknown, searchParams?: URLSearchParams): boolean {
+  const documents = [(body as { query?: unknown } | undefined)?.query, searchParams?.get('query'), searchParams?.get('variables')];
+  if (documents.some((d) => typeof d === 'string' && NUL_ESCAPE.test(d))) return true;
+  const stack: unknown[] = [body, ...(searchParams ? [...searchParams.values()] : [])];
+  while (stack.length) {
+    const v = stack.pop();
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return true;
+    } else if (v && typeof v === 'object') {
+      for (const child of Array.isArray(v) ? v : Object.values(v)) stack.push(child);
+    }
+  }
+  return false;
+}
+
 export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
   res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), ...headers });
@@ -64,9 +89,14 @@ export async function executeApollo<C extends ApolloBaseContext>(
       tooLarge ? 413 : 400,
       tooLarge ? 'Request body too large.' : 'Request body is not valid JSON.',
       'BAD_REQUEST',
+      // The rest of an oversized body was never read: the connection cannot carry another request.
+      tooLarge ? { connection: 'close' } : {},
     );
   }
   const url = new URL(req.url ?? '/', 'http://localhost');
+  if (carriesNul(body, url.searchParams)) {
+    return sendGraphQLError(res, 400, 'Text must not contain NUL characters (\\u0000).', 'BAD_USER_INPUT');
+  }
   const response = await server.executeHTTPGraphQLRequest({
     httpGraphQLRequest: { method: (req.method ?? 'GET').toUpperCase(), headers: headerMapOf(req), search: url.search, body },
     context,
