@@ -175,6 +175,8 @@ for (const kind of ['memory', 'redis'] as const) {
       );
       assert.match(event.occurredAt, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/);
       assert.ok(Math.abs(Date.parse(event.occurredAt) - before) < 60_000);
+      // The handler saw the event inside the consumer's transaction; wait for that job to commit.
+      await infra.queues.idle();
       assert.equal(await processedRows('c-deliver', id), 1);
       assert.equal(await relay.flush(), 0, 'nothing left to relay');
     });
