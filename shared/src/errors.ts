@@ -16,16 +16,38 @@ export class AppError extends GraphQLError {
   }
 }
 
-/** Invalid input; `field` names the input field (dotted path) at fault. */
+/** One problem with an input: `path` is relative to the operation's arguments (`input.price`, `input.images.0.url`). */
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * Invalid input. `field` names the first argument path at fault; `fields` lists every problem
+ * found (a form marks them all at once). Thrown with one problem, `fields` holds just that one.
+ */
 export class BadUserInputError extends AppError {
-  constructor(message: string, field?: string) {
-    super(message, 'BAD_USER_INPUT', field ? { field } : {});
+  constructor(message: string, field?: string, fields?: FieldProblem[]) {
+    const all = fields ?? (field ? [{ path: field, message }] : undefined);
+    super(message, 'BAD_USER_INPUT', field ? { field, fields: all } : {});
+  }
+
+  /** The problems carried (one for an error thrown with a single field). */
+  get problems(): FieldProblem[] {
+    return (this.extensions.fields as FieldProblem[] | undefined) ?? [];
   }
 }
 
+/**
+ * Why a request is not authenticated, so a client's error link can act on it: refresh the
+ * access token on TOKEN_EXPIRED only; sign in again on SESSION_ENDED or TOKEN_INVALID; show the
+ * sign-in form on SIGN_IN_REQUIRED; say "wrong e-mail or password" on WRONG_CREDENTIALS.
+ */
+export type UnauthenticatedReason = 'TOKEN_EXPIRED' | 'SESSION_ENDED' | 'TOKEN_INVALID' | 'SIGN_IN_REQUIRED' | 'WRONG_CREDENTIALS';
+
 export class UnauthenticatedError extends AppError {
-  constructor(message = 'You must be signed in to do this.') {
-    super(message, 'UNAUTHENTICATED');
+  constructor(message = 'You must be signed in to do this.', reason: UnauthenticatedReason = 'SIGN_IN_REQUIRED') {
+    super(message, 'UNAUTHENTICATED', { reason });
   }
 }
 

@@ -1,5 +1,5 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { BadUserInputError } from './errors';
+import { BadUserInputError, type FieldProblem } from './errors';
 
 /**
  * Input rules checked in services (not by GraphQL types), so a bad value answers BAD_USER_INPUT
@@ -127,4 +127,50 @@ export function uniqueViolation(error: unknown): string | null {
   const code = e.driverError?.code ?? e.code;
   if (code !== '23505') return null;
   return e.driverError?.constraint ?? e.constraint ?? 'unique';
+}
+
+/**
+ * Collects every problem with an input before answering, so a form learns all its mistakes in
+ * one round trip. Wrap each check in `check` (the kernel's validators throw BadUserInputError;
+ * their field becomes the path given here), add others with `add`, then `throwIfAny()`; or use
+ * `validateAll` below. Paths are relative to the operation's arguments: `input.email`.
+ */
+export class Problems {
+  private readonly list: FieldProblem[] = [];
+
+  add(path: string, message: string): void {
+    this.list.push({ path, message });
+  }
+
+  /** Runs `fn`; a BadUserInputError it throws is recorded under `path` (null: its own field) and undefined answered. */
+  check<T>(path: string | null, fn: () => T): T | undefined {
+    try {
+      return fn();
+    } catch (error) {
+      if (!(error instanceof BadUserInputError)) throw error;
+      const problems = error.problems;
+      if (problems.length === 0) this.add(path ?? '', error.message);
+      else if (path === null) this.list.push(...problems);
+      else for (const p of problems) this.add(problems.length === 1 ? path : `${path}.${p.path}`, p.message);
+      return undefined;
+    }
+  }
+
+  get any(): boolean {
+    return this.list.length > 0;
+  }
+
+  /** Throws one BAD_USER_INPUT carrying every problem (message and `field` of the first). */
+  throwIfAny(): void {
+    const [first] = this.list;
+    if (first) throw new BadUserInputError(first.message, first.path, [...this.list]);
+  }
+}
+
+/** Runs `fn` with a fresh collector and throws every problem it recorded; otherwise answers fn's result. */
+export function validateAll<T>(fn: (p: Problems) => T): T {
+  const problems = new Problems();
+  const result = fn(problems);
+  problems.throwIfAny();
+  return result;
 }

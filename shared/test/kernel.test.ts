@@ -198,7 +198,11 @@ describe('error classes', () => {
   it('carry extensions.code and field', () => {
     const bad = new BadUserInputError('Enter a valid e-mail address.', 'input.email');
     assert.ok(bad instanceof GraphQLError && bad instanceof AppError);
-    assert.deepEqual(bad.extensions, { field: 'input.email', code: 'BAD_USER_INPUT' });
+    assert.deepEqual(bad.extensions, {
+      field: 'input.email',
+      fields: [{ path: 'input.email', message: 'Enter a valid e-mail address.' }],
+      code: 'BAD_USER_INPUT',
+    });
     assert.equal(bad.code, 'BAD_USER_INPUT');
     assert.equal(bad.message, 'Enter a valid e-mail address.');
     assert.deepEqual(new BadUserInputError('no field').extensions, { code: 'BAD_USER_INPUT' });
