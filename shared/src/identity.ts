@@ -19,7 +19,19 @@ export const FORWARD_HEADERS = {
   clientIp: 'x-fsg-client-ip',
   userAgent: 'x-fsg-user-agent',
   requestId: 'x-request-id',
+  /** The browser's refresh-token cookie value, forwarded to identity only. */
+  refreshCookie: 'x-fsg-refresh-cookie',
 } as const;
+
+/** The refresh-token cookie web clients may use instead of the response body (the legacy's name). */
+export const REFRESH_COOKIE_NAME = 'fashionistar_rt';
+
+/**
+ * Response header by which identity asks the router to set (`<token>;<maxAgeSeconds>`) or clear
+ * (empty value) the refresh-token cookie. The router honours it from identity only and never
+ * passes it on to the client.
+ */
+export const SET_REFRESH_COOKIE_HEADER = 'x-fsg-set-refresh-cookie';
 
 export function encodeIdentity(identity: Identity): string {
   return Buffer.from(JSON.stringify(identity)).toString('base64url');
