@@ -21,6 +21,7 @@ import { JwksCache } from './jwks';
 import { TokenRejected, TokenVerifier } from './auth';
 import { clientIp, trustedProxyHops } from './client-ip';
 import { limitRules } from './limits';
+import { enforcePageSizes, pageSizeLimits } from './page-sizes';
 import { attachWebSocket } from './subscriptions';
 import { SubscriptionExecutor } from './subscription-executor';
 import { refuseHttpSubscriptions } from './http-subscriptions';
@@ -92,6 +93,7 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
       // Our own GraphiQL is served outside production; Apollo's landing pages load from a CDN.
       ApolloServerPluginLandingPageDisabled(),
       refuseHttpSubscriptions(),
+      enforcePageSizes(pageSizeLimits(supergraphSdl)),
       {
         // Outside production the answer says how many SQL statements the whole plan ran, so
         // tests through the router can prove a page is N+1-free across subgraphs.

@@ -744,7 +744,6 @@ export type FederationReferenceTypes = ResolversObject<{
 /** Mapping between all available schema types and the resolvers types */
 export type ResolversTypes = ResolversObject<{
   AdjustStockInput: AdjustStockInput;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Brand: ResolverTypeWrapper<BrandEntity>;
@@ -786,12 +785,12 @@ export type ResolversTypes = ResolversObject<{
   UpdateProductInput: UpdateProductInput;
   VariantInput: VariantInput;
   Vendor: ResolverTypeWrapper<VendorRef>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
 export type ResolversParentTypes = ResolversObject<{
   AdjustStockInput: AdjustStockInput;
-  Int: Scalars['Int']['output'];
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
   Brand: BrandEntity;
@@ -829,7 +828,14 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateProductInput: UpdateProductInput;
   VariantInput: VariantInput;
   Vendor: VendorRef;
+  Int: Scalars['Int']['output'];
 }>;
+
+export type PageSizeDirectiveArgs = {
+  max: Scalars['Int']['input'];
+};
+
+export type PageSizeDirectiveResolver<Result, Parent, ContextType = CatalogContext, Args = PageSizeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type BrandResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['Brand'] = ResolversParentTypes['Brand']> = ResolversObject<{
   description?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1032,3 +1038,6 @@ export type Resolvers<ContextType = CatalogContext> = ResolversObject<{
   Vendor?: VendorResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = CatalogContext> = ResolversObject<{
+  pageSize?: PageSizeDirectiveResolver<any, any, ContextType>;
+}>;

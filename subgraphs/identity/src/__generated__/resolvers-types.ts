@@ -521,7 +521,6 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   AddressInput: AddressInput;
   AuthPayload: ResolverTypeWrapper<AuthResult>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   EmailMatch: ResolverTypeWrapper<EmailMatch>;
   LoginEvent: ResolverTypeWrapper<LoginEventEntity>;
@@ -542,6 +541,7 @@ export type ResolversTypes = ResolversObject<{
   UpdateAddressInput: UpdateAddressInput;
   UpdateProfileInput: UpdateProfileInput;
   User: ResolverTypeWrapper<UserEntity>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -552,7 +552,6 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   AddressInput: AddressInput;
   AuthPayload: AuthResult;
-  Int: Scalars['Int']['output'];
   DateTime: Scalars['DateTime']['output'];
   EmailMatch: EmailMatch;
   LoginEvent: LoginEventEntity;
@@ -569,7 +568,14 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateAddressInput: UpdateAddressInput;
   UpdateProfileInput: UpdateProfileInput;
   User: UserEntity;
+  Int: Scalars['Int']['output'];
 }>;
+
+export type PageSizeDirectiveArgs = {
+  max: Scalars['Int']['input'];
+};
+
+export type PageSizeDirectiveResolver<Result, Parent, ContextType = IdentityContext, Args = PageSizeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AddressResolvers<ContextType = IdentityContext, ParentType extends ResolversParentTypes['Address'] = ResolversParentTypes['Address']> = ResolversObject<{
   city?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -701,3 +707,6 @@ export type Resolvers<ContextType = IdentityContext> = ResolversObject<{
   User?: UserResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = IdentityContext> = ResolversObject<{
+  pageSize?: PageSizeDirectiveResolver<any, any, ContextType>;
+}>;

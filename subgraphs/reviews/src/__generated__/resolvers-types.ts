@@ -356,7 +356,6 @@ export type ResolversTypes = ResolversObject<{
   AddReviewInput: AddReviewInput;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
@@ -373,6 +372,7 @@ export type ResolversTypes = ResolversObject<{
   ReviewStatus: ReviewStatus;
   UpdateReviewInput: UpdateReviewInput;
   User: ResolverTypeWrapper<UserRef>;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -380,7 +380,6 @@ export type ResolversParentTypes = ResolversObject<{
   AddReviewInput: AddReviewInput;
   String: Scalars['String']['output'];
   ID: Scalars['ID']['output'];
-  Int: Scalars['Int']['output'];
   DateTime: Scalars['DateTime']['output'];
   Mutation: Record<PropertyKey, never>;
   Boolean: Scalars['Boolean']['output'];
@@ -396,7 +395,14 @@ export type ResolversParentTypes = ResolversObject<{
   ReviewReply: ReviewReply;
   UpdateReviewInput: UpdateReviewInput;
   User: UserRef;
+  Int: Scalars['Int']['output'];
 }>;
+
+export type PageSizeDirectiveArgs = {
+  max: Scalars['Int']['input'];
+};
+
+export type PageSizeDirectiveResolver<Result, Parent, ContextType = ReviewsContext, Args = PageSizeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['DateTime'], any> {
   name: 'DateTime';
@@ -495,3 +501,6 @@ export type Resolvers<ContextType = ReviewsContext> = ResolversObject<{
   User?: UserResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = ReviewsContext> = ResolversObject<{
+  pageSize?: PageSizeDirectiveResolver<any, any, ContextType>;
+}>;

@@ -674,7 +674,6 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
-  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
   StoreAccess: ResolverTypeWrapper<StoreAccessModel>;
   StoreInvitation: ResolverTypeWrapper<StoreInvitationEntity>;
   StoreMembers: ResolverTypeWrapper<StoreMembersModel>;
@@ -689,6 +688,7 @@ export type ResolversTypes = ResolversObject<{
   VendorMember: ResolverTypeWrapper<VendorMemberEntity>;
   VendorStatus: VendorStatus;
   Weekday: Weekday;
+  Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
 /** Mapping between all available schema types and the resolvers parents */
@@ -706,7 +706,6 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   PageInfo: PageInfo;
   Query: Record<PropertyKey, never>;
-  Int: Scalars['Int']['output'];
   StoreAccess: StoreAccessModel;
   StoreInvitation: StoreInvitationEntity;
   StoreMembers: StoreMembersModel;
@@ -718,7 +717,14 @@ export type ResolversParentTypes = ResolversObject<{
   VendorEdge: Omit<VendorEdge, 'node'> & { node: ResolversParentTypes['Vendor'] };
   VendorFilter: VendorFilter;
   VendorMember: VendorMemberEntity;
+  Int: Scalars['Int']['output'];
 }>;
+
+export type PageSizeDirectiveArgs = {
+  max: Scalars['Int']['input'];
+};
+
+export type PageSizeDirectiveResolver<Result, Parent, ContextType = VendorsContext, Args = PageSizeDirectiveArgs> = DirectiveResolverFn<Result, Parent, ContextType, Args>;
 
 export type AuditChangeResolvers<ContextType = VendorsContext, ParentType extends ResolversParentTypes['AuditChange'] = ResolversParentTypes['AuditChange']> = ResolversObject<{
   field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
@@ -868,3 +874,6 @@ export type Resolvers<ContextType = VendorsContext> = ResolversObject<{
   VendorMember?: VendorMemberResolvers<ContextType>;
 }>;
 
+export type DirectiveResolvers<ContextType = VendorsContext> = ResolversObject<{
+  pageSize?: PageSizeDirectiveResolver<any, any, ContextType>;
+}>;
