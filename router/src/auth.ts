@@ -1,11 +1,25 @@
 import type { IncomingMessage } from 'node:http';
 import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy, type StrategyOptionsWithRequest } from 'passport-jwt';
-import { ROLES, revokedSessionKey, type Identity, type Infra, type Role } from '@fashionistar/shared/edge';
+import { ROLES, revokedSessionKey, type Identity, type Infra, type Role, type UnauthenticatedReason } from '@fashionistar/shared/edge';
 import type { JwksCache } from './jwks';
 
-/** Why a request's token was refused; the router answers UNAUTHENTICATED with this message. */
-export class TokenRejected extends Error {}
+/** Why a token was refused, as clients read it in `extensions.reason` (a subset of the kernel's). */
+export type TokenRejectionReason = Extract<UnauthenticatedReason, 'TOKEN_EXPIRED' | 'SESSION_ENDED' | 'TOKEN_INVALID'>;
+
+/**
+ * Why a request's token was refused; the router answers UNAUTHENTICATED with this message and
+ * reason: TOKEN_EXPIRED (refresh and retry), SESSION_ENDED (sign in again) or TOKEN_INVALID
+ * (malformed, forged, unknown key, wrong issuer or audience: drop the token).
+ */
+export class TokenRejected extends Error {
+  constructor(
+    message: string,
+    readonly reason: TokenRejectionReason = 'TOKEN_INVALID',
+  ) {
+    super(message);
+  }
+}
 
 interface AccessClaims {
   sub?: string;
@@ -71,9 +85,10 @@ export class TokenVerifier {
   }
 
   /**
-   * The caller's identity: null without an Authorization header; throws TokenRejected for any
-   * token that is malformed, forged, expired or revoked (even on public operations: a client
-   * sending a bad token should learn so rather than silently act anonymously).
+   * The caller's identity: null without an Authorization header; throws TokenRejected (with its
+   * reason) for any token that is malformed, forged, expired or revoked. The router then refuses
+   * every operation but the sign-in flows (tokenGate): a client sending a bad token learns so
+   * rather than silently acting anonymously, yet can still refresh or sign out.
    */
   async verify(authorization: string | undefined): Promise<Identity | null> {
     return (await this.authenticate(authorization))?.identity ?? null;
@@ -87,12 +102,12 @@ export class TokenVerifier {
       const req = { headers: { authorization: authorization.trim() } } as IncomingMessage;
       const handler = this.passport.authenticate('jwt', { session: false }, (err: unknown, user: VerifiedToken | false, info: unknown) => {
         if (err) return reject(err instanceof TokenRejected ? err : new TokenRejected('The access token could not be verified.'));
-        if (!user) return reject(new TokenRejected(describe(info)));
+        if (!user) return reject(rejection(info));
         resolve(user);
       });
       handler(req, {}, reject);
     });
-    if (await this.isRevoked(verified.identity.sessionId)) throw new TokenRejected('This session has ended. Sign in again.');
+    if (await this.isRevoked(verified.identity.sessionId)) throw new TokenRejected(SESSION_ENDED_MESSAGE, 'SESSION_ENDED');
     return verified;
   }
 
@@ -114,8 +129,15 @@ function headerKid(rawJwt: string): string | null {
   }
 }
 
-function describe(info: unknown): string {
+/** The message of a token whose session was ended (logout, revocation, password change…). */
+export const SESSION_ENDED_MESSAGE = 'This session has ended. Sign in again.';
+/** The message of an expired access token. */
+export const TOKEN_EXPIRED_MESSAGE = 'The access token has expired. Refresh it.';
+
+function rejection(info: unknown): TokenRejected {
+  // passport-jwt hands a key-lookup failure (no kid, unknown key) to the callback as `info`.
+  if (info instanceof TokenRejected) return info;
   const name = (info as { name?: string } | undefined)?.name;
-  if (name === 'TokenExpiredError') return 'The access token has expired. Refresh it.';
-  return 'The access token is not valid.';
+  if (name === 'TokenExpiredError') return new TokenRejected(TOKEN_EXPIRED_MESSAGE, 'TOKEN_EXPIRED');
+  return new TokenRejected('The access token is not valid.', 'TOKEN_INVALID');
 }

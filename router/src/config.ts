@@ -1,5 +1,7 @@
-import { commonSpec, int, loadConfig, optionalStr, str, type ConfigOf, type VarSpec } from '@fashionistar/shared/edge';
+import { commonSpec, int, loadConfig, oneOf, optionalStr, str, type ConfigOf, type VarSpec } from '@fashionistar/shared/edge';
 import { trustedProxyHops } from './client-ip';
+import { DEV_CORS_ORIGINS, parseCorsOrigins, type CorsOrigin } from './cors';
+import { validCookieDomain } from './refresh-cookie';
 
 /** Everything the router reads from the environment. */
 export const routerSpec = {
@@ -19,8 +21,27 @@ export const routerSpec = {
     doc: 'reverse proxies in front of the router (true = 1, or a number): the client IP is the right-most X-Forwarded-For entry they did not add',
   } as VarSpec<number>,
   SUBGRAPH_TIMEOUT_MS: int('timeout of one subgraph fetch', 15000, 100),
+  CORS_ORIGINS: {
+    parse: parseCorsOrigins,
+    optional: true,
+    doc: `origins (comma-separated scheme://host[:port], "*" only as the port) whose pages may call /graphql with credentials; unset: ${DEV_CORS_ORIGINS} outside production, none in production`,
+  } as VarSpec<CorsOrigin[] | undefined>,
+  REFRESH_COOKIE_SAMESITE: oneOf('SameSite attribute of the refresh-token cookie', ['Strict', 'Lax', 'None'] as const, 'Strict'),
+  REFRESH_COOKIE_DOMAIN: {
+    parse: (raw: string) => {
+      if (!validCookieDomain(raw)) throw new Error('must be a host name such as example.com');
+      return raw.toLowerCase();
+    },
+    optional: true,
+    doc: 'Domain attribute of the refresh-token cookie; unset: the router host only',
+  } as VarSpec<string | undefined>,
 };
 
 export type RouterConfig = ConfigOf<typeof routerSpec>;
 
 export const loadRouterConfig = (env: NodeJS.ProcessEnv = process.env): RouterConfig => loadConfig(routerSpec, env);
+
+/** The origins CORS allows: CORS_ORIGINS, else any local dev server outside production and none in it. */
+export function corsOrigins(config: Pick<RouterConfig, 'CORS_ORIGINS' | 'NODE_ENV'>): CorsOrigin[] {
+  return config.CORS_ORIGINS ?? (config.NODE_ENV === 'production' ? [] : parseCorsOrigins(DEV_CORS_ORIGINS));
+}

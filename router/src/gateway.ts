@@ -1,7 +1,12 @@
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import type { Fetcher } from '@apollo/utils.fetcher';
-import { FORWARD_HEADERS, encodeIdentity, type Identity, type Logger } from '@fashionistar/shared/edge';
+import { FORWARD_HEADERS, SET_REFRESH_COOKIE_HEADER, encodeIdentity, type Identity, type Logger } from '@fashionistar/shared/edge';
+import { parseSetRefreshCookie, type RefreshCookieUpdate } from './refresh-cookie';
+import type { TokenProblem } from './token-gate';
+
+/** The subgraph that owns sessions: the only one that sees the refresh cookie and may set it. */
+export const IDENTITY_SUBGRAPH = 'identity';
 
 /** What the router knows about a request, handed to every subgraph fetch. */
 export interface RouterContext {
@@ -14,6 +19,12 @@ export interface RouterContext {
    * answers (they send it outside production); the router reports the total the same way.
    */
   sqlStatements?: number;
+  /** The access token the request carried and the router refused (see tokenGate). */
+  tokenProblem?: TokenProblem;
+  /** The `fashionistar_rt` cookie of the request, forwarded to identity only. */
+  refreshCookie?: string | null;
+  /** What identity asked the router to do with the cookie in its answer (last one wins). */
+  refreshCookieUpdate?: RefreshCookieUpdate;
 }
 
 /**
@@ -24,12 +35,17 @@ function subgraphFetcher(timeoutMs: number): Fetcher {
   return ((url: string, init?: RequestInit) => fetch(url, { ...init, signal: AbortSignal.timeout(timeoutMs) })) as unknown as Fetcher;
 }
 
-/** Forwards identity, client IP, request id and the router secret to a subgraph. */
+/**
+ * Forwards identity, client IP, request id and the router secret to a subgraph; to identity
+ * alone also the refresh cookie, and only identity's answer may ask for the cookie to change.
+ */
 class ForwardingDataSource extends RemoteGraphQLDataSource<RouterContext> {
   constructor(
+    private readonly name: string,
     url: string,
     private readonly secret: string,
     fetcher: Fetcher,
+    private readonly log: Logger,
   ) {
     super({ url, fetcher });
   }
@@ -43,6 +59,7 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<RouterContext> {
     if (ctx.identity) headers.set(FORWARD_HEADERS.identity, encodeIdentity(ctx.identity));
     if (ctx.clientIp) headers.set(FORWARD_HEADERS.clientIp, ctx.clientIp);
     if (ctx.userAgent) headers.set(FORWARD_HEADERS.userAgent, ctx.userAgent.slice(0, 500));
+    if (ctx.refreshCookie && this.name === IDENTITY_SUBGRAPH) headers.set(FORWARD_HEADERS.refreshCookie, ctx.refreshCookie);
   }
 
   override async didReceiveResponse({
@@ -52,6 +69,13 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<RouterContext> {
     const count = response.http?.headers.get('x-sql-statements');
     const ctx = context as Partial<RouterContext>;
     if (count && Number.isFinite(Number(count))) ctx.sqlStatements = (ctx.sqlStatements ?? 0) + Number(count);
+    const setCookie = this.name === IDENTITY_SUBGRAPH ? response.http?.headers.get(SET_REFRESH_COOKIE_HEADER) : null;
+    if (setCookie !== null && setCookie !== undefined) {
+      const update = parseSetRefreshCookie(setCookie);
+      if (update) ctx.refreshCookieUpdate = update;
+      else
+        this.log.warn({ requestId: ctx.requestId }, `identity sent a malformed ${SET_REFRESH_COOKIE_HEADER}; the cookie is left as it is`);
+    }
     return response;
   }
 }
@@ -73,7 +97,7 @@ export function createGateway(o: GatewayOptions): { gateway: ApolloGateway; data
     supergraphSdl: o.supergraphSdl,
     logger: o.log,
     buildService: ({ name, url }) => {
-      const source = new ForwardingDataSource(o.urlOverrides[name] ?? url ?? '', o.routerSecret, fetcher);
+      const source = new ForwardingDataSource(name, o.urlOverrides[name] ?? url ?? '', o.routerSecret, fetcher, o.log);
       dataSources.set(name, source);
       return source;
     },

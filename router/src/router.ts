@@ -14,7 +14,10 @@ import {
   type Infra,
   type Logger,
 } from '@fashionistar/shared/edge';
-import type { RouterConfig } from './config';
+import { corsOrigins, type RouterConfig } from './config';
+import { handleCors } from './cors';
+import { refreshTokenFromCookies, setCookieHeader } from './refresh-cookie';
+import { tokenGate } from './token-gate';
 import { GatewayAdapter, createGateway, type RouterContext } from './gateway';
 import { checkSubgraphs } from './health';
 import { JwksCache } from './jwks';
@@ -46,6 +49,12 @@ export interface RunningRouter {
 /** `join__graph(name: "x", url: "…")` entries of a supergraph. */
 export function subgraphUrls(supergraphSdl: string): Record<string, string> {
   return Object.fromEntries([...supergraphSdl.matchAll(/@join__graph\(name:\s*"([^"]+)",\s*url:\s*"([^"]+)"\)/g)].map((m) => [m[1], m[2]]));
+}
+
+/** The client's x-request-id if it is a plain token (it is echoed in a header), else a fresh one. */
+function requestIdOf(header: string | string[] | undefined): string {
+  const given = typeof header === 'string' ? header.slice(0, 100) : '';
+  return /^[\w.:-]+$/.test(given) ? given : randomUUID();
 }
 
 export async function startRouter(o: StartRouterOptions): Promise<RunningRouter> {
@@ -80,6 +89,8 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
   // TRUST_PROXY: how many reverse proxies in front of the router append to X-Forwarded-For.
   const proxyHops = trustedProxyHops(config.TRUST_PROXY);
   const sockets = attachWebSocket({ httpServer, verifier, subscriptions, production, trustedProxyHops: proxyHops });
+  const allowedOrigins = corsOrigins(config);
+  const cookieOptions = { sameSite: config.REFRESH_COOKIE_SAMESITE, domain: config.REFRESH_COOKIE_DOMAIN };
 
   const apollo = new ApolloServer<RouterContext>({
     gateway: new GatewayAdapter(gateway),
@@ -93,7 +104,20 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
       // Our own GraphiQL is served outside production; Apollo's landing pages load from a CDN.
       ApolloServerPluginLandingPageDisabled(),
       refuseHttpSubscriptions(),
+      tokenGate(),
       enforcePageSizes(pageSizeLimits(supergraphSdl)),
+      {
+        // Identity asked for the refresh cookie to be set or cleared (see refresh-cookie.ts).
+        async requestDidStart() {
+          return {
+            async willSendResponse({ contextValue, response }) {
+              if (!contextValue.refreshCookieUpdate) return;
+              response.http.headers.set('set-cookie', setCookieHeader(contextValue.refreshCookieUpdate, cookieOptions));
+              response.http.headers.set('cache-control', 'no-store');
+            },
+          };
+        },
+      },
       {
         // Outside production the answer says how many SQL statements the whole plan ran, so
         // tests through the router can prove a page is N+1-free across subgraphs.
@@ -132,6 +156,8 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
         return sendJson(res, 200, await jwks.document(), { 'cache-control': 'public, max-age=300' });
       }
       if (path !== '/graphql') return sendJson(res, 404, { error: 'not found' });
+      // Before Apollo's CSRF guard, which would refuse a preflight (it carries no content-type).
+      if (handleCors(req, res, allowedOrigins)) return;
       if (req.method === 'GET' && !production && String(req.headers.accept ?? '').includes('text/html')) {
         // Loaded on first use: the page bundles GraphiQL (tens of MB in memory), never needed in production.
         graphiql ??= (await import('@graphql-yoga/render-graphiql')).renderGraphiQL({
@@ -142,19 +168,25 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
         res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
         return res.end(graphiql);
       }
-      let identity;
+      // A refused token does not stop the request here: the operation runs anonymously if it only
+      // asks for sign-in flows (refresh with an expired token), else tokenGate refuses it (401).
+      let identity = null;
+      let tokenProblem;
       try {
         identity = await verifier.verify(req.headers.authorization);
       } catch (error) {
         if (!(error instanceof TokenRejected)) throw error;
-        return sendGraphQLError(res, 401, error.message, 'UNAUTHENTICATED', { 'www-authenticate': 'Bearer error="invalid_token"' });
+        tokenProblem = { reason: error.reason, message: error.message };
       }
       const context: RouterContext = {
-        requestId: String(req.headers['x-request-id'] ?? randomUUID()).slice(0, 100),
+        requestId: requestIdOf(req.headers['x-request-id']),
         identity,
+        tokenProblem,
         clientIp: clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], proxyHops),
         userAgent: (req.headers['user-agent'] as string | undefined) ?? null,
+        refreshCookie: refreshTokenFromCookies(req.headers.cookie),
       };
+      res.setHeader('x-request-id', context.requestId);
       await executeApollo(apollo, req, res, async () => context);
     };
     handle().catch((err) => {

@@ -5,7 +5,14 @@ import { GraphQLError, GraphQLSchema, parse, type ExecutionArgs, type ExecutionR
 import { WebSocketServer, type WebSocket } from 'ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { formatError, type Identity } from '@fashionistar/shared/edge';
-import { TokenRejected, type TokenVerifier, type VerifiedToken } from './auth';
+import {
+  SESSION_ENDED_MESSAGE,
+  TOKEN_EXPIRED_MESSAGE,
+  TokenRejected,
+  type TokenRejectionReason,
+  type TokenVerifier,
+  type VerifiedToken,
+} from './auth';
 import { clientIp } from './client-ip';
 import type { RouterContext } from './gateway';
 import { mapIterator } from './iterators';
@@ -24,6 +31,13 @@ export interface SocketOptions {
 
 /** Close code (and reason) of a socket whose token stopped being valid: graphql-ws's Forbidden. */
 export const FORBIDDEN_CLOSE = { code: 4403, reason: 'Forbidden' } as const;
+
+/**
+ * The close reason of a socket refused for its token: `Forbidden: <reason>` (TOKEN_EXPIRED,
+ * SESSION_ENDED or TOKEN_INVALID, as `extensions.reason` over HTTP), so a client knows whether to
+ * refresh and reconnect or to sign in again.
+ */
+export const forbiddenReason = (reason: TokenRejectionReason): string => `${FORBIDDEN_CLOSE.reason}: ${reason}`;
 const DEFAULT_REVOCATION_CHECK_MS = 5000;
 /** setTimeout's longest delay; longer waits are re-armed. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
@@ -60,17 +74,18 @@ class ConnectionAuth {
     this.armExpiry();
   }
 
-  /** Whether the token still holds: not expired and its session not revoked. */
-  async valid(): Promise<boolean> {
-    if (this.closed || this.expired()) return false;
-    return !(await this.verifier.isRevoked(this.identity.sessionId));
+  /** Why the token no longer holds (expired, or its session revoked), or null while it does. */
+  async problem(): Promise<TokenRejectionReason | null> {
+    if (this.closed) return 'SESSION_ENDED';
+    if (this.expired()) return 'TOKEN_EXPIRED';
+    return (await this.verifier.isRevoked(this.identity.sessionId)) ? 'SESSION_ENDED' : null;
   }
 
   /** Closes the socket with 4403; graphql-ws then stops every operation of the connection. */
-  forbid(): void {
+  forbid(reason: TokenRejectionReason): void {
     if (this.closed) return;
     this.dispose();
-    this.socket.close(FORBIDDEN_CLOSE.code, FORBIDDEN_CLOSE.reason);
+    this.socket.close(FORBIDDEN_CLOSE.code, forbiddenReason(reason));
   }
 
   /** A subscription started; the answer, called when it ends, stops counting it (once). */
@@ -94,7 +109,8 @@ class ConnectionAuth {
 
   private async recheck(): Promise<void> {
     try {
-      if (!(await this.valid())) this.forbid();
+      const problem = await this.problem();
+      if (problem) this.forbid(problem);
     } catch {
       // The KV store is unreachable: keep the connection and try again on the next tick; every
       // new operation still checks (and fails closed).
@@ -107,7 +123,7 @@ class ConnectionAuth {
 
   private armExpiry(): void {
     if (this.closed || !Number.isFinite(this.expiresAt)) return;
-    if (this.expired()) return this.forbid();
+    if (this.expired()) return this.forbid('TOKEN_EXPIRED');
     // Re-armed until the deadline has really passed (timers may fire a little early, and
     // setTimeout cannot wait longer than ~24.8 days).
     this.expiryTimer = setTimeout(() => this.armExpiry(), Math.min(this.expiresAt - Date.now() + 1, MAX_TIMER_MS));
@@ -138,7 +154,8 @@ const PLACEHOLDER_SCHEMA = new GraphQLSchema({});
 /**
  * graphql-ws on the router's /graphql. The access token travels in
  * `connectionParams.authorization` ("Bearer <jwt>"); no token connects anonymously, a bad one
- * closes the socket with 4403 Forbidden.
+ * closes the socket with 4403 and the reason `Forbidden: TOKEN_EXPIRED | SESSION_ENDED |
+ * TOKEN_INVALID` (see forbiddenReason).
  *
  * A signed-in connection is not trusted forever. Every operation re-checks that the token has not
  * expired and that its session is not on the revoked-session list (logout, revocation, password
@@ -200,8 +217,10 @@ export function attachWebSocket(o: SocketOptions) {
         try {
           verified = await o.verifier.authenticate(typeof auth === 'string' ? auth : undefined);
         } catch (error) {
-          if (error instanceof TokenRejected) return false;
-          throw error;
+          if (!(error instanceof TokenRejected)) throw error;
+          // graphql-ws would close with a bare "Forbidden"; the same code, with the reason.
+          ctx.extra.socket.close(FORBIDDEN_CLOSE.code, forbiddenReason(error.reason));
+          return false;
         }
         if (verified) {
           const socket = ctx.extra.socket;
@@ -213,10 +232,12 @@ export function attachWebSocket(o: SocketOptions) {
       },
       onSubscribe: async (ctx, _id, payload) => {
         const connection = ctx.extra.auth;
-        if (connection && !(await connection.valid())) {
-          connection.forbid();
+        const problem = connection ? await connection.problem() : null;
+        if (connection && problem) {
+          connection.forbid(problem);
           // Not sent (the socket is closing); graphql-ws only needs an answer for the operation.
-          return [new GraphQLError('This session has ended. Sign in again.', { extensions: { code: 'UNAUTHENTICATED' } })];
+          const message = problem === 'TOKEN_EXPIRED' ? TOKEN_EXPIRED_MESSAGE : SESSION_ENDED_MESSAGE;
+          return [new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', reason: problem } })];
         }
         let document;
         try {

@@ -6,6 +6,7 @@ import type { Infra } from './infra/types';
 import { FORWARD_HEADERS, encodeIdentity, type Identity, type Role } from './identity';
 import type { DataSource, EntityManager } from 'typeorm';
 import { buildSubgraphSchema } from '@apollo/subgraph';
+import type { ApolloServerPlugin } from '@apollo/server';
 import { parse } from 'graphql';
 import { startSubgraphServer, type RunningServer } from './server/subgraph-server';
 import type { BaseContext } from './context';
@@ -248,14 +249,17 @@ export function testContext(o: { em: EntityManager; infra: Infra; identity?: Ide
 /**
  * A stand-in for another subgraph: the kernel's server (so the router secret is checked exactly
  * as every subgraph checks it) with a tiny schema whose resolvers answer from a test's fixtures.
- * `dataSource` only fills the context (fakes read no tables): pass the subgraph under test's.
+ * `dataSource` only fills the context (fakes read no tables): pass the subgraph under test's, or
+ * none (router tests: `ctx.em` is then unusable). `plugins` see the raw request and response
+ * (e.g. to read a forwarded header or answer one, as identity does for the refresh cookie).
  */
 export function startFakeSubgraph(o: {
   name: string;
   typeDefs: string;
   resolvers: Record<string, Record<string, (parent: unknown, args: never, ctx: BaseContext) => unknown>>;
   routerSecret: string;
-  dataSource: DataSource;
+  dataSource?: DataSource;
+  plugins?: ApolloServerPlugin<BaseContext>[];
 }): Promise<RunningServer> {
   return startSubgraphServer({
     name: `fake-${o.name}`,
@@ -265,7 +269,8 @@ export function startFakeSubgraph(o: {
     production: false,
     log: createLogger(`fake-${o.name}`, 'silent'),
     infra: createTestInfra('memory'),
-    dataSource: o.dataSource,
+    dataSource: o.dataSource ?? ({ manager: undefined } as unknown as DataSource),
     buildContext: (base) => base,
+    plugins: o.plugins,
   });
 }

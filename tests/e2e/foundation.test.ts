@@ -96,7 +96,7 @@ describe('foundation journey through the router', () => {
     assert.ok(me.data!.me.addresses.some((a) => a.id === added.data!.addAddress.id));
   });
 
-  it('refuses malformed, forged, expired and wrong-audience tokens, even on public operations', async () => {
+  it('refuses malformed, forged, expired and wrong-audience tokens, even on public operations, but not on sign-in flows', async () => {
     const key = s.identity.deps.keys.current;
     const { privateKey: otherKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const claims = { roles: ['ADMIN'], sid: '00000000-0000-0000-0000-000000000001' };
@@ -116,9 +116,14 @@ describe('foundation journey through the router', () => {
       hs256: jwt.sign(claims, 'secret', { algorithm: 'HS256', keyid: key.kid, subject: 'x', expiresIn: 60 }),
     };
     for (const [name, token] of Object.entries(tokens)) {
-      const r = await s.gql(LoginDocument, { input: { email: 'customer1@fashionistar.test', password: PASSWORD } }, token);
+      const r = await s.gql('{ categories { slug } }', {}, token);
       assert.deepEqual(codes(r), ['UNAUTHENTICATED'], name);
+      assert.equal(r.status, 401, name);
+      assert.equal(r.errors![0]!.extensions?.reason, name === 'expired' ? 'TOKEN_EXPIRED' : 'TOKEN_INVALID', name);
       assert.ok(!r.data, `${name}: no data alongside the error`);
+      // Sign-in flows run whatever token is attached: a client whose token went bad can sign in again.
+      const signIn = await s.gql(LoginDocument, { input: { email: 'customer1@fashionistar.test', password: PASSWORD } }, token);
+      assert.equal(signIn.errors, undefined, `${name}: ${JSON.stringify(signIn.errors)}`);
     }
     const valid = jwt.sign(claims, key.privateKey, { ...base, expiresIn: 60 });
     assert.equal((await s.gql(SentMessagesDocument, { first: 1 }, valid)).errors, undefined, 'a genuine token passes');

@@ -150,6 +150,7 @@ describe('router WebSocket connections', () => {
       const closed = await within(socket.closed, 1000);
       assert.notEqual(closed, 'timeout');
       assert.equal((closed as Closed).code, 4403);
+      assert.equal((closed as Closed).reason, 'Forbidden: SESSION_ENDED');
       assert.equal(socket.connections(), 1, 'both operations went over the same socket');
     });
 
@@ -170,8 +171,9 @@ describe('router WebSocket connections', () => {
 
       const closed = await within(socket.closed, exp * 1000 - Date.now() + 1500);
       assert.notEqual(closed, 'timeout', 'the socket outlived its token');
-      const { code, at } = closed as Closed;
+      const { code, reason, at } = closed as Closed;
       assert.equal(code, 4403);
+      assert.equal(reason, 'Forbidden: TOKEN_EXPIRED');
       assert.ok(at >= exp * 1000 - 20, `closed ${exp * 1000 - at} ms before the token expired`);
       assert.ok(at <= exp * 1000 + 1000, `closed ${at - exp * 1000} ms after the token expired`);
     });
@@ -192,6 +194,7 @@ describe('router WebSocket connections', () => {
       const closed = await within(socketA.closed, 6500);
       assert.notEqual(closed, 'timeout', 'the signed-out socket was still open 6.5 s after the logout');
       assert.equal((closed as Closed).code, 4403);
+      assert.equal((closed as Closed).reason, 'Forbidden: SESSION_ENDED');
       assert.ok((closed as Closed).at - loggedOutAt < 6500);
       // The revocation event itself was delivered before the socket closed.
       assert.deepEqual(

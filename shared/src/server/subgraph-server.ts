@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer } from '@apollo/server';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginDrainHttpServer } from '@apollo/server/plugin/drainHttpServer';
 import { ApolloServerPluginInlineTraceDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import type { GraphQLSchema } from 'graphql';
@@ -39,6 +39,8 @@ export interface SubgraphServerOptions<C extends BaseContext> {
   publicRoutes?: Record<string, Route>;
   /** `/health` answers 503 until this returns true (migrations and seeding finished). */
   isReady?: () => boolean;
+  /** Apollo plugins added after the kernel's (e.g. response headers a subgraph sends the router). */
+  plugins?: ApolloServerPlugin<C>[];
 }
 
 export interface RunningServer {
@@ -117,6 +119,7 @@ export async function startSubgraphServer<C extends BaseContext>(o: SubgraphServ
           };
         },
       },
+      ...(o.plugins ?? []),
     ],
   });
   await apollo.start();
