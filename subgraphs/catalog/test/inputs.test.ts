@@ -324,6 +324,20 @@ describe('catalog: one convention for inputs, every problem at once', () => {
       await t.ok(UPDATE_VARIANT, { id: s.id, i: { size: 'S' } }, owner);
     });
 
+    it('answers CONFLICT on the SKU’s path when another variant on sale has it', async () => {
+      const p = await create({ variants: [{ size: 'M', sku: 'conv-sku-1' }] });
+      const taken = await t.call(CREATE, { i: input({ variants: [{ size: 'S' }, { size: 'M', sku: 'CONV-SKU-1' }] }) }, owner);
+      assert.deepEqual(codes(taken), ['CONFLICT']);
+      assert.equal(taken.errors![0]!.extensions!.field, 'input.variants.1.sku');
+      const added = await t.call(ADD, { id: p.id, i: { size: 'L', sku: 'Conv-Sku-1' } }, owner);
+      assert.deepEqual(codes(added), ['CONFLICT']);
+      assert.equal(added.errors![0]!.extensions!.field, 'input.sku');
+      const other = (await t.ok<{ addVariant: Variant }>(ADD, { id: p.id, i: { size: 'L' } }, owner)).addVariant;
+      const updated = await t.call(UPDATE_VARIANT, { id: other.id, i: { sku: 'conv-sku-1' } }, owner);
+      assert.deepEqual(codes(updated), ['CONFLICT']);
+      assert.equal(updated.errors![0]!.extensions!.field, 'input.sku');
+    });
+
     it('lets a removed variant’s options be added again, its history kept apart', async () => {
       const p = await create({ variants: [{ size: 'XL', colour: 'Red', stock: 2 }] });
       const old = p.variants[0]!;

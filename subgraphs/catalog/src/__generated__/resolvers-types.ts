@@ -649,6 +649,7 @@ export type StockMovement = {
   createdAt: Scalars['DateTime']['output'];
   /** Units added (positive) or removed (negative). */
   delta: Scalars['Int']['output'];
+  /** The movement's id. */
   id: Scalars['ID']['output'];
   /** Why: the reason given to adjustStock, or "initial stock", "variant removed" and the like for changes the catalog makes. */
   reason: Scalars['String']['output'];
