@@ -104,6 +104,10 @@ describe('catalog: one convention for inputs, every problem at once', () => {
     assert.equal(n!.n, 0, 'nothing written');
 
     // The example of the issue: blank name, negative price and a bad image URL in one answer.
+    assert.deepEqual(Object.keys(problems(await t.call(CREATE, { i: input({ categoryId: '', brandId: '' }) }, owner))), [
+      'input.categoryId',
+      'input.brandId',
+    ]);
     const three = problems(await t.call(CREATE, { i: input({ title: '', price: '-1', images: [{ url: 'nope' }] }) }, owner));
     assert.deepEqual(Object.keys(three).sort(), ['input.images.0.url', 'input.price', 'input.title']);
   });
@@ -195,6 +199,10 @@ describe('catalog: one convention for inputs, every problem at once', () => {
       'input.title',
     ]);
     assert.match(all['input.title']!, /cannot be cleared/);
+    assert.deepEqual(Object.keys(problems(await t.call(UPDATE, { id: p.id, i: { categoryId: '', brandId: '' } }, owner))), [
+      'input.categoryId',
+      'input.brandId',
+    ]);
     const [row] = await t.sql<{ title: string; price_kobo: string }>(`SELECT title, price_kobo FROM product WHERE id = $1`, [p.id]);
     assert.deepEqual(row, { title: 'Ankara Wrap Dress II', price_kobo: '1000000' }, 'nothing written');
   });

@@ -113,11 +113,11 @@ function detailRows(p: Problems, specs: SpecArgs | null | undefined, faqs: FaqAr
 
 /** Adds a problem for a category or brand id that names nothing (one statement each at most). */
 async function checkRefs(ctx: CatalogContext, p: Problems, categoryId: string | null | undefined, brandId: string | null | undefined) {
-  if (categoryId) {
+  if (categoryId != null) {
     if (!isUuid(categoryId) || !(await ctx.em.exists(CategoryEntity, { where: { id: categoryId } })))
       p.add('input.categoryId', 'categoryId does not name an existing category.');
   }
-  if (brandId) {
+  if (brandId != null) {
     if (!isUuid(brandId) || !(await ctx.em.exists(BrandEntity, { where: { id: brandId } })))
       p.add('input.brandId', 'brandId does not name an existing brand.');
   }
