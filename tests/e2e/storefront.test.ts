@@ -210,8 +210,8 @@ describe('storefront journeys through the router', () => {
         .products.totalCount;
     const before = await mine();
     for (const [patch, field] of [
-      [{ price: '-1.00' }, 'price'],
-      [{ categoryId: '5d1f4a4e-0000-4000-8000-000000000000' }, 'categoryId'],
+      [{ price: '-1.00' }, 'input.price'],
+      [{ categoryId: '5d1f4a4e-0000-4000-8000-000000000000' }, 'input.categoryId'],
     ] as const) {
       const r = await create(patch);
       assert.deepEqual(codes(r), ['BAD_USER_INPUT']);

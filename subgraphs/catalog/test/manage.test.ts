@@ -68,16 +68,16 @@ describe('catalog: vendors manage their products', () => {
   it('refuses bad input with the field named, writing nothing', async () => {
     const before = await t.sql<{ n: string }>(`SELECT count(*) AS n FROM product`);
     const cases: Array<[Record<string, unknown>, string]> = [
-      [{ price: '-5.00' }, 'price'],
-      [{ price: '0' }, 'price'],
-      [{ price: '12.345' }, 'price'],
-      [{ categoryId: randomUUID() }, 'categoryId'],
-      [{ categoryId: 'nope' }, 'categoryId'],
-      [{ title: 'x' }, 'title'],
-      [{ oldPrice: '100.00' }, 'oldPrice'],
-      [{ stock: -1 }, 'stock'],
-      [{ images: [{ url: 'javascript:alert(1)' }] }, 'images.0.url'],
-      [{ variants: [{ size: 'M', priceDelta: '-20000' }] }, 'variants.0.priceDelta'],
+      [{ price: '-5.00' }, 'input.price'],
+      [{ price: '0' }, 'input.price'],
+      [{ price: '12.345' }, 'input.price'],
+      [{ categoryId: randomUUID() }, 'input.categoryId'],
+      [{ categoryId: 'nope' }, 'input.categoryId'],
+      [{ title: 'x' }, 'input.title'],
+      [{ oldPrice: '100.00' }, 'input.oldPrice'],
+      [{ stock: -1 }, 'input.stock'],
+      [{ images: [{ url: 'javascript:alert(1)' }] }, 'input.images.0.url'],
+      [{ variants: [{ size: 'M', priceDelta: '-20000' }] }, 'input.variants.0.priceDelta'],
     ];
     for (const [patch, field] of cases) {
       const r = await t.call(CREATE, { i: input(patch) }, owner);
@@ -167,7 +167,7 @@ describe('catalog: vendors manage their products', () => {
     assert.equal((await adjust(3, 'restock')).data!.adjustStock.stock, 8);
     const tooMuch = await adjust(-9);
     assert.deepEqual(codes(tooMuch), ['BAD_USER_INPUT']);
-    assert.equal(tooMuch.errors![0]!.extensions!.field, 'delta');
+    assert.equal(tooMuch.errors![0]!.extensions!.field, 'input.delta');
     await Promise.all(Array.from({ length: 8 }, () => adjust(-1, 'sold')));
     assert.equal(
       (
@@ -201,7 +201,7 @@ describe('catalog: vendors manage their products', () => {
     );
     const r = await t.call(`mutation($id: ID!) { updateProduct(id: $id, input: { price: "500.00" }) { id } }`, { id: p.id }, owner);
     assert.deepEqual(codes(r), ['BAD_USER_INPUT']);
-    assert.equal(r.errors![0]!.extensions!.field, 'price');
+    assert.equal(r.errors![0]!.extensions!.field, 'input.price');
     const [row] = await t.sql<{ price_kobo: string }>(`SELECT price_kobo FROM product WHERE id = $1`, [p.id]);
     assert.equal(row!.price_kobo, '1000000', 'nothing written');
     await t.ok(`mutation($id: ID!) { updateProduct(id: $id, input: { price: "9500.00" }) { id } }`, { id: p.id }, owner);
@@ -253,7 +253,7 @@ describe('catalog: vendors manage their products', () => {
     const move = `mutation($id: ID!, $i: UpdateCategoryInput!) { updateCategory(id: $id, input: $i) { id name slug parent { id } } }`;
     const cycle = await t.call(move, { id: top.id, i: { parentId: child.id } }, admin);
     assert.deepEqual(codes(cycle), ['BAD_USER_INPUT'], 'no category under its own descendant');
-    assert.equal(cycle.errors![0]!.extensions!.field, 'parentId');
+    assert.equal(cycle.errors![0]!.extensions!.field, 'input.parentId');
     const renamed = await t.ok<{ updateCategory: { name: string; slug: string; parent: null } }>(
       move,
       { id: child.id, i: { name: 'Gele for Brides', parentId: null } },

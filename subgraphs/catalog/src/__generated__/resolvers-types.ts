@@ -9,6 +9,8 @@ import type { CollectionEntity } from '../entities/collection.entity';
 import type { VendorRef, ProductOwnerRecord } from '../services/product.service';
 import type { ProductPage } from '../services/search.service';
 import type { HomepageRails } from '../services/showcase.service';
+import type { StockMovementEntity } from '../entities/detail.entity';
+import type { MovementPage } from '../services/ledger.service';
 import type { CatalogContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -33,10 +35,13 @@ export type Scalars = {
 
 /** A stock change with its reason; the product's or one variant's. */
 export type AdjustStockInput = {
-  /** Units added (positive) or removed (negative); stock never goes below zero. */
+  /** Units added (positive) or removed (negative), non-zero, at most 1,000,000 either way; stock never goes below zero. */
   delta: Scalars['Int']['input'];
+  /** The product whose stock (or whose variant's stock) changes. */
   productId: Scalars['ID']['input'];
+  /** Why, e.g. "restock" or "damaged"; 1 to 300 characters. Kept in the stock ledger. */
   reason: Scalars['String']['input'];
+  /** One of the product's variants on sale; omit to change the product's own stock. */
   variantId?: InputMaybe<Scalars['ID']['input']>;
 };
 
@@ -52,9 +57,13 @@ export type Brand = {
 
 /** A new brand. */
 export type BrandInput = {
+  /** At most 1,000 characters. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** An http:// or https:// URL, at most 2,000 characters. */
   logoUrl?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 100 characters. */
   name: Scalars['String']['input'];
+  /** URL name; generated from the name when omitted. CONFLICT on `input.slug` when taken. */
   slug?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -74,11 +83,15 @@ export type Category = {
 
 /** A new category; under `parentId` when given. */
 export type CategoryInput = {
+  /** At most 1,000 characters. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** An http:// or https:// URL, at most 2,000 characters. */
   imageUrl?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 100 characters. */
   name: Scalars['String']['input'];
+  /** An existing category to nest under; omit for a top-level category. */
   parentId?: InputMaybe<Scalars['ID']['input']>;
-  /** Generated from the name when omitted. */
+  /** URL name (lower-case letters, digits and dashes are kept, the rest becomes dashes); generated from the name when omitted. CONFLICT on `input.slug` when taken. */
   slug?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -110,36 +123,60 @@ export type CollectionProductsArgs = {
 
 /** A new curated collection. */
 export type CollectionInput = {
+  /** At most 1,000 characters. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** An http:// or https:// URL, at most 2,000 characters. */
   imageUrl?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 100 characters. */
   name: Scalars['String']['input'];
+  /** URL name; generated from the name when omitted. CONFLICT on `input.slug` when taken. */
   slug?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** A new product of the caller's store; it starts as a DRAFT. */
+/**
+ * A new product of the caller's store; it starts as a DRAFT. Every problem is answered at once: one
+ * BAD_USER_INPUT whose `extensions.fields` lists each path (`input.title`, `input.images.0.url`, …).
+ */
 export type CreateProductInput = {
+  /** An existing brand. */
   brandId?: InputMaybe<Scalars['ID']['input']>;
+  /** An existing category. */
   categoryId: Scalars['ID']['input'];
+  /** 1 to 10,000 characters. */
   description: Scalars['String']['input'];
+  /** Questions and answers, in order. */
   faqs?: InputMaybe<Array<FaqInput>>;
+  /** Shown in the hot deals rail. Default false. */
   hotDeal?: InputMaybe<Scalars['Boolean']['input']>;
+  /** At most 30 images, in display order. */
   images?: InputMaybe<Array<ImageInput>>;
+  /** The price before a reduction, shown struck through; must be higher than price. */
   oldPrice?: InputMaybe<Scalars['Decimal']['input']>;
-  /** Decimal string in naira, e.g. "12500.00"; must be positive. */
+  /** Decimal string in naira, e.g. "12500.00" (at most 2 decimals); must be positive. */
   price: Scalars['Decimal']['input'];
+  /** Flat shipping charge per item, decimal string in naira, 0 or more. Default 0. */
   shippingAmount?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Marked as a special offer. Default false. */
   specialOffer?: InputMaybe<Scalars['Boolean']['input']>;
+  /** The specification sheet, in order. */
   specifications?: InputMaybe<Array<SpecificationInput>>;
+  /** Units of the product itself, 0 to 1,000,000 (variants keep their own). Default 0. */
   stock?: InputMaybe<Scalars['Int']['input']>;
+  /** At most 20 tags of at most 40 characters; lower-cased and de-duplicated. */
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Days needed to tailor a made-to-order item, 0 to 365; omit for ready-to-wear. */
   tailoringLeadDays?: InputMaybe<Scalars['Int']['input']>;
+  /** 3 to 200 characters. */
   title: Scalars['String']['input'];
+  /** At most 100 variants; see VariantInput. */
   variants?: InputMaybe<Array<VariantInput>>;
 };
 
 /** A question and its answer. */
 export type FaqInput = {
+  /** 1 to 2,000 characters. */
   answer: Scalars['String']['input'];
+  /** 1 to 300 characters. */
   question: Scalars['String']['input'];
 };
 
@@ -156,14 +193,19 @@ export type Homepage = {
 
 /** A gallery image: an http(s) URL and its alt text. */
 export type ImageInput = {
+  /** Text for screen readers, at most 200 characters; blank means none. */
   alt?: InputMaybe<Scalars['String']['input']>;
+  /** An http:// or https:// URL, at most 2,000 characters. */
   url: Scalars['String']['input'];
 };
 
 /** What an admin does to a product: HIDE or REJECT (with a reason), or RESTORE. */
 export type ModerationAction =
+  /** Takes it off the storefront; the store can still edit it. */
   | 'HIDE'
+  /** Takes it off the storefront for good: the store can no longer publish it. */
   | 'REJECT'
+  /** Back to ACTIVE moderation. */
   | 'RESTORE';
 
 /** Admin moderation, after the fact: ACTIVE, or HIDDEN/REJECTED with a reason. */
@@ -183,11 +225,15 @@ export type Money = {
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Adds an image at the end of the gallery (at most 30). */
+  /** Adds an image at the end of the gallery (at most 30 images; BAD_USER_INPUT on `productId` beyond). */
   addProductImage: ProductImage;
-  /** Adds a size/colour variant to a product of the caller's store (at most 100); its stock is recorded in the ledger. */
+  /**
+   * Adds a size/colour variant to a product of the caller's store (at most 100 on sale); its initial
+   * stock is the first movement of its ledger. CONFLICT on `input.size` when a variant on sale has the
+   * same size and colour, on `input.sku` when the SKU is taken.
+   */
   addVariant: ProductVariant;
-  /** Adds or removes stock with a reason; every change is kept in the stock ledger. */
+  /** Adds or removes stock with a reason; every change is kept in the stock ledger (see Product.stockMovements). */
   adjustStock: Product;
   /** Takes a product off the storefront; publishing it again brings it back. */
   archiveProduct: Product;
@@ -203,7 +249,7 @@ export type Mutation = {
   moderateProduct: Product;
   /** Makes a product visible in the storefront at once. FORBIDDEN unless the store is APPROVED. */
   publishProduct: Product;
-  /** Counts a product page view (for popularity sorting). */
+  /** Counts a product page view (for popularity sorting); at most one per product and client address every 10 minutes. */
   recordProductView: Scalars['Boolean']['output'];
   /** Removes a gallery image. */
   removeProductImage: Scalars['Boolean']['output'];
@@ -213,7 +259,7 @@ export type Mutation = {
   reorderProductImages: Array<ProductImage>;
   /** Sets a collection's products in curated order (ADMIN). */
   setCollectionProducts: Collection;
-  /** Sets the storefront flags of a product (ADMIN only). */
+  /** Sets the storefront flags of a product (ADMIN only); an absent flag keeps its value, null is BAD_USER_INPUT. */
   setProductFlags: Product;
   /** Changes a brand (ADMIN only). The slug stays. */
   updateBrand: Brand;
@@ -221,11 +267,15 @@ export type Mutation = {
   updateCategory: Category;
   /** Changes a collection (ADMIN only); `active: false` takes it off the storefront. The slug stays. */
   updateCollection: Collection;
-  /** Changes a product of the caller's store. */
+  /** Changes a product of the caller's store (members and admins). */
   updateProduct: Product;
   /** Changes a gallery image's URL or alt text. */
   updateProductImage: ProductImage;
-  /** Changes a variant's size, colour, SKU or price difference (stock changes go through adjustStock). */
+  /**
+   * Changes a variant's size, colour, SKU or price difference; its stock stays as it is (stock
+   * changes go through adjustStock). CONFLICT on `input.size` when another variant on sale has the
+   * same size and colour, on `input.sku` when the SKU is taken.
+   */
   updateVariant: ProductVariant;
 };
 
@@ -351,7 +401,7 @@ export type MutationUpdateProductImageArgs = {
 
 export type MutationUpdateVariantArgs = {
   id: Scalars['ID']['input'];
-  input: VariantInput;
+  input: UpdateVariantInput;
 };
 
 /** Paging information of a connection. */
@@ -397,15 +447,35 @@ export type Product = {
   status: ProductStatus;
   /** Units in stock of the product itself (variants keep their own stock). */
   stock: Scalars['Int']['output'];
+  /**
+   * The stock ledger of the product and its variants (removed ones too), newest first: every
+   * change with its reason and who made it. For the store's members and admins only: anyone else
+   * gets null with a FORBIDDEN error on this field (UNAUTHENTICATED when signed out), the product
+   * itself unaffected. At most 100 per page (default 20).
+   */
+  stockMovements?: Maybe<StockMovementConnection>;
   tags: Array<Scalars['String']['output']>;
   /** Days needed to tailor a made-to-order item; null for ready-to-wear. */
   tailoringLeadDays?: Maybe<Scalars['Int']['output']>;
   title: Scalars['String']['output'];
+  /** Units on sale in all: the product's own stock plus that of its variants on sale. */
+  totalStock: Scalars['Int']['output'];
   updatedAt: Scalars['DateTime']['output'];
   variants: Array<ProductVariant>;
   /** The store selling it. */
   vendor: Vendor;
   viewCount: Scalars['Int']['output'];
+};
+
+
+/**
+ * Something a store sells. The public sees PUBLISHED products of stores that are not suspended and
+ * that no admin has hidden; the store's members and admins see every status.
+ */
+export type ProductStockMovementsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  variantId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** A page of products (Relay connection with keyset cursors). */
@@ -508,6 +578,8 @@ export type ProductVariant = {
   price: Money;
   /** Added to the product price (may be negative). */
   priceDelta: Money;
+  /** When the store took it off sale; null while on sale. Only a stock movement can lead to a removed variant. */
+  removedAt?: Maybe<Scalars['DateTime']['output']>;
   size?: Maybe<Scalars['String']['output']>;
   sku: Scalars['String']['output'];
   stock: Scalars['Int']['output'];
@@ -562,66 +634,169 @@ export type QueryProductsArgs = {
 
 /** A line of the specification sheet. */
 export type SpecificationInput = {
+  /** e.g. "Fabric"; 1 to 100 characters. */
   name: Scalars['String']['input'];
+  /** e.g. "100% cotton"; 1 to 500 characters. */
   value: Scalars['String']['input'];
 };
 
-/** Changes to a brand; omitted fields keep their value. */
+/** One change of stock, as kept in the append-only stock ledger. */
+export type StockMovement = {
+  __typename?: 'StockMovement';
+  /** Who made the change; null for changes nobody signed in made (e.g. orders, later). */
+  actor?: Maybe<User>;
+  /** When the change was made. */
+  createdAt: Scalars['DateTime']['output'];
+  /** Units added (positive) or removed (negative). */
+  delta: Scalars['Int']['output'];
+  /** The movement's id. */
+  id: Scalars['ID']['output'];
+  /** Why: the reason given to adjustStock, or "initial stock", "variant removed" and the like for changes the catalog makes. */
+  reason: Scalars['String']['output'];
+  /** The stock of the product itself, or of the variant, right after this change. */
+  resultingStock: Scalars['Int']['output'];
+  /** The variant whose stock moved (possibly removed since); null when the product's own stock moved. */
+  variant?: Maybe<ProductVariant>;
+};
+
+/** A page of a product's stock ledger, newest first (Relay connection with keyset cursors). */
+export type StockMovementConnection = {
+  __typename?: 'StockMovementConnection';
+  /** The movements of this page. */
+  edges: Array<StockMovementEdge>;
+  /** Whether there is a next page, and its cursor. */
+  pageInfo: PageInfo;
+  /** Movements matching the arguments, across all pages. */
+  totalCount: Scalars['Int']['output'];
+};
+
+/** A stock movement in a list, with the cursor that continues after it. */
+export type StockMovementEdge = {
+  __typename?: 'StockMovementEdge';
+  /** Pass as `after` to continue after this movement. */
+  cursor: Scalars['String']['output'];
+  /** The movement. */
+  node: StockMovement;
+};
+
+/** Changes to a brand: an absent field keeps its value, null clears the fields that allow it. */
 export type UpdateBrandInput = {
+  /** At most 1,000 characters; null clears it. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** An http(s) URL; null clears it. */
   logoUrl?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 100 characters. Cannot be cleared. */
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** Changes to a category; omitted fields keep their value, a null parentId makes it top-level. */
+/** Changes to a category: an absent field keeps its value, null clears the fields that allow it. */
 export type UpdateCategoryInput = {
+  /** At most 1,000 characters; null clears it. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** An http(s) URL; null clears it. */
   imageUrl?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 100 characters. Cannot be cleared. */
   name?: InputMaybe<Scalars['String']['input']>;
+  /** An existing category, not this one nor one of its descendants; null makes it top-level. */
   parentId?: InputMaybe<Scalars['ID']['input']>;
 };
 
-/** Changes to a collection; omitted fields keep their value. */
+/** Changes to a collection: an absent field keeps its value, null clears the fields that allow it. */
 export type UpdateCollectionInput = {
+  /** false takes the collection off the storefront. Cannot be cleared. */
   active?: InputMaybe<Scalars['Boolean']['input']>;
+  /** At most 1,000 characters; null clears it. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** An http(s) URL; null clears it. */
   imageUrl?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 100 characters. Cannot be cleared. */
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** Changes to a gallery image; omitted fields keep their value. */
+/** Changes to a gallery image: an absent field keeps its value. */
 export type UpdateImageInput = {
+  /** At most 200 characters; null (or blank) clears it. */
   alt?: InputMaybe<Scalars['String']['input']>;
+  /** An http:// or https:// URL, at most 2,000 characters. Cannot be cleared (null is BAD_USER_INPUT). */
   url?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** Changes to a product; omitted fields keep their value. The slug never changes. */
+/**
+ * Changes to a product: an absent field keeps its value; null clears the fields that say so and is
+ * BAD_USER_INPUT on the others. The slug never changes; stock changes only through adjustStock.
+ */
 export type UpdateProductInput = {
+  /** An existing brand; null removes the brand. */
   brandId?: InputMaybe<Scalars['ID']['input']>;
+  /** An existing category. Cannot be cleared. */
   categoryId?: InputMaybe<Scalars['ID']['input']>;
-  /** Set true to remove the old price. */
+  /**
+   * Set true to remove the old price.
+   * @deprecated Send oldPrice: null.
+   */
   clearOldPrice?: InputMaybe<Scalars['Boolean']['input']>;
+  /** 1 to 10,000 characters. Cannot be cleared. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** Replaces the questions and answers; null or [] empties them. */
   faqs?: InputMaybe<Array<FaqInput>>;
+  /** Cannot be cleared (send false). */
   hotDeal?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Must be higher than the price; null removes the old price. */
   oldPrice?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Decimal string in naira, positive; every variant's price + priceDelta must stay above zero. Cannot be cleared. */
   price?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Decimal string in naira, 0 or more (send "0" for free shipping). Cannot be cleared. */
   shippingAmount?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Cannot be cleared (send false). */
   specialOffer?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Replaces the specification sheet; null or [] empties it. */
   specifications?: InputMaybe<Array<SpecificationInput>>;
+  /** At most 20 tags of at most 40 characters; replaces the list; null or [] removes every tag. */
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** 0 to 365; null makes the product ready-to-wear. */
   tailoringLeadDays?: InputMaybe<Scalars['Int']['input']>;
+  /** 3 to 200 characters. Cannot be cleared. */
   title?: InputMaybe<Scalars['String']['input']>;
 };
 
-/** A size/colour combination of a product. */
-export type VariantInput = {
+/**
+ * Changes to a variant: an absent field keeps its value, null clears it where the field says so.
+ * Stock is not here: it changes only through adjustStock, with a reason in the ledger.
+ */
+export type UpdateVariantInput = {
+  /** At most 40 characters; null clears it (the variant must keep a size or a colour). */
   colour?: InputMaybe<Scalars['String']['input']>;
-  /** Added to the product price; may be negative. Default 0. */
+  /** Decimal string in naira added to the product price; price + priceDelta must stay above zero. null sets it to 0. */
   priceDelta?: InputMaybe<Scalars['Decimal']['input']>;
+  /** At most 40 characters; null clears it (the variant must keep a size or a colour). Unique with the colour among the product's variants on sale. */
   size?: InputMaybe<Scalars['String']['input']>;
-  /** Unique across the catalog; generated when omitted. */
+  /** Unique among variants on sale across the catalog; at most 64 characters, stored upper-case. Cannot be cleared (null is BAD_USER_INPUT). */
   sku?: InputMaybe<Scalars['String']['input']>;
+};
+
+/** A person with an account (the identity subgraph owns it); the catalog names people only by id. */
+export type User = {
+  __typename?: 'User';
+  /** The person's id. */
+  id: Scalars['ID']['output'];
+};
+
+/**
+ * A new size/colour combination of a product. A variant needs a size or a colour (or both); size
+ * and colour (each trimmed, at most 40 characters, compared case-insensitively) are unique among the
+ * product's variants on sale, a missing one counting as a value of its own (so two "M" variants
+ * without a colour collide, "M"/no colour and "M"/"Red" do not). A removed variant does not count.
+ */
+export type VariantInput = {
+  /** e.g. "Gold"; at most 40 characters. */
+  colour?: InputMaybe<Scalars['String']['input']>;
+  /** Decimal string in naira added to the product price; may be negative, but price + priceDelta must stay above zero. Default 0. */
+  priceDelta?: InputMaybe<Scalars['Decimal']['input']>;
+  /** e.g. "M" or "42"; at most 40 characters. */
+  size?: InputMaybe<Scalars['String']['input']>;
+  /** Unique among variants on sale across the catalog; at most 64 characters, stored upper-case; generated (FS-…) when omitted. */
+  sku?: InputMaybe<Scalars['String']['input']>;
+  /** Initial stock, 0 to 1,000,000 (the first movement of the variant's stock ledger); later changes go through adjustStock. Default 0. */
   stock?: InputMaybe<Scalars['Int']['input']>;
 };
 
@@ -630,8 +805,11 @@ export type Vendor = {
   __typename?: 'Vendor';
   id: Scalars['ID']['output'];
   /**
-   * The store's products, newest first. The public sees published ones only; the store's members
-   * and admins see every status, or the one given.
+   * The store's products: the vendor dashboard's product table for the store's members and admins
+   * (every status: DRAFT, PUBLISHED, ARCHIVED, hidden by an admin), the store page for everyone else
+   * (visible products only: published, not hidden, store not suspended). Filters and sorts work the
+   * same for both; `status` other than PUBLISHED gives the public an empty page. At most 100 per page
+   * (default 20).
    */
   products: ProductConnection;
 };
@@ -641,8 +819,26 @@ export type Vendor = {
 export type VendorProductsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  lowStock?: InputMaybe<Scalars['Boolean']['input']>;
+  search?: InputMaybe<Scalars['String']['input']>;
+  sort?: InputMaybe<VendorProductSort>;
   status?: InputMaybe<ProductStatus>;
 };
+
+/** The order of a store's product table (Vendor.products); ties are broken by id. */
+export type VendorProductSort =
+  /** By title, A to Z (case-insensitive). */
+  | 'NAME'
+  /** Most recently created first (for the public: most recently published first). */
+  | 'NEWEST'
+  /** Cheapest first (the product price, without variants' differences). */
+  | 'PRICE_ASC'
+  /** Dearest first. */
+  | 'PRICE_DESC'
+  /** Fewest units on sale first (Product.totalStock): what to restock. */
+  | 'STOCK_ASC'
+  /** Most units on sale first (Product.totalStock). */
+  | 'STOCK_DESC';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
 export type ResolversObject<TObject> = WithIndex<TObject>;
@@ -778,13 +974,19 @@ export type ResolversTypes = ResolversObject<{
   ProductVariant: ResolverTypeWrapper<VariantEntity>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
   SpecificationInput: SpecificationInput;
+  StockMovement: ResolverTypeWrapper<StockMovementEntity>;
+  StockMovementConnection: ResolverTypeWrapper<MovementPage>;
+  StockMovementEdge: ResolverTypeWrapper<Omit<StockMovementEdge, 'node'> & { node: ResolversTypes['StockMovement'] }>;
   UpdateBrandInput: UpdateBrandInput;
   UpdateCategoryInput: UpdateCategoryInput;
   UpdateCollectionInput: UpdateCollectionInput;
   UpdateImageInput: UpdateImageInput;
   UpdateProductInput: UpdateProductInput;
+  UpdateVariantInput: UpdateVariantInput;
+  User: ResolverTypeWrapper<User>;
   VariantInput: VariantInput;
   Vendor: ResolverTypeWrapper<VendorRef>;
+  VendorProductSort: VendorProductSort;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
@@ -821,11 +1023,16 @@ export type ResolversParentTypes = ResolversObject<{
   ProductVariant: VariantEntity;
   Query: Record<PropertyKey, never>;
   SpecificationInput: SpecificationInput;
+  StockMovement: StockMovementEntity;
+  StockMovementConnection: MovementPage;
+  StockMovementEdge: Omit<StockMovementEdge, 'node'> & { node: ResolversParentTypes['StockMovement'] };
   UpdateBrandInput: UpdateBrandInput;
   UpdateCategoryInput: UpdateCategoryInput;
   UpdateCollectionInput: UpdateCollectionInput;
   UpdateImageInput: UpdateImageInput;
   UpdateProductInput: UpdateProductInput;
+  UpdateVariantInput: UpdateVariantInput;
+  User: User;
   VariantInput: VariantInput;
   Vendor: VendorRef;
   Int: Scalars['Int']['output'];
@@ -944,9 +1151,11 @@ export type ProductResolvers<ContextType = CatalogContext, ParentType extends Re
   specifications?: Resolver<Array<ResolversTypes['ProductSpecification']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['ProductStatus'], ParentType, ContextType>;
   stock?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  stockMovements?: Resolver<Maybe<ResolversTypes['StockMovementConnection']>, ParentType, ContextType, RequireFields<ProductStockMovementsArgs, 'first'>>;
   tags?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   tailoringLeadDays?: Resolver<Maybe<ResolversTypes['Int']>, ParentType, ContextType>;
   title?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  totalStock?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
   updatedAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   variants?: Resolver<Array<ResolversTypes['ProductVariant']>, ParentType, ContextType>;
   vendor?: Resolver<ResolversTypes['Vendor'], ParentType, ContextType>;
@@ -993,6 +1202,7 @@ export type ProductVariantResolvers<ContextType = CatalogContext, ParentType ext
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   price?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
   priceDelta?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  removedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
   size?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   sku?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   stock?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1007,6 +1217,31 @@ export type QueryResolvers<ContextType = CatalogContext, ParentType extends Reso
   product?: Resolver<Maybe<ResolversTypes['Product']>, ParentType, ContextType, Partial<QueryProductArgs>>;
   productOwners?: Resolver<Array<ResolversTypes['ProductOwner']>, ParentType, ContextType, RequireFields<QueryProductOwnersArgs, 'ids'>>;
   products?: Resolver<ResolversTypes['ProductConnection'], ParentType, ContextType, RequireFields<QueryProductsArgs, 'first'>>;
+}>;
+
+export type StockMovementResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['StockMovement'] = ResolversParentTypes['StockMovement']> = ResolversObject<{
+  actor?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
+  createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  delta?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  resultingStock?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  variant?: Resolver<Maybe<ResolversTypes['ProductVariant']>, ParentType, ContextType>;
+}>;
+
+export type StockMovementConnectionResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['StockMovementConnection'] = ResolversParentTypes['StockMovementConnection']> = ResolversObject<{
+  edges?: Resolver<Array<ResolversTypes['StockMovementEdge']>, ParentType, ContextType>;
+  pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
+export type StockMovementEdgeResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['StockMovementEdge'] = ResolversParentTypes['StockMovementEdge']> = ResolversObject<{
+  cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  node?: Resolver<ResolversTypes['StockMovement'], ParentType, ContextType>;
+}>;
+
+export type UserResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type VendorResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['Vendor'] = ResolversParentTypes['Vendor'], FederationReferenceType extends FederationReferenceTypes['Vendor'] = FederationReferenceTypes['Vendor']> = ResolversObject<{
@@ -1035,6 +1270,10 @@ export type Resolvers<ContextType = CatalogContext> = ResolversObject<{
   ProductSpecification?: ProductSpecificationResolvers<ContextType>;
   ProductVariant?: ProductVariantResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  StockMovement?: StockMovementResolvers<ContextType>;
+  StockMovementConnection?: StockMovementConnectionResolvers<ContextType>;
+  StockMovementEdge?: StockMovementEdgeResolvers<ContextType>;
+  User?: UserResolvers<ContextType>;
   Vendor?: VendorResolvers<ContextType>;
 }>;
 

@@ -9,10 +9,11 @@ import {
   specsByProduct,
   variantsByProduct,
 } from '../loaders/product.loaders';
+import { variantWithRemovedById } from '../loaders/ledger.loaders';
 import { canManage } from '../services/access.service';
 import { canSee } from '../services/product.service';
-import { listProducts } from '../services/search.service';
-import { emptyPage, storeFirstPage } from '../services/showcase.service';
+import { storeProducts } from '../services/dashboard.service';
+import { stockMovements } from '../services/ledger.service';
 
 export const productResolvers: Resolvers = {
   Product: {
@@ -33,6 +34,15 @@ export const productResolvers: Resolvers = {
     images: (p, _a, ctx) => imagesByProduct(ctx).load(p.id),
     specifications: (p, _a, ctx) => specsByProduct(ctx).load(p.id),
     faqs: (p, _a, ctx) => faqsByProduct(ctx).load(p.id),
+    totalStock: async (p, _a, ctx) => (await variantsByProduct(ctx).load(p.id)).reduce((sum, v) => sum + v.stock, p.stock),
+    stockMovements: (p, args, ctx) => stockMovements(ctx, p, args),
+  },
+  StockMovement: {
+    variant: (m, _a, ctx) => (m.variantId ? variantWithRemovedById(ctx).load(m.variantId) : null),
+    actor: (m) => (m.actorId ? { id: m.actorId } : null),
+  },
+  StockMovementConnection: {
+    totalCount: (page) => page.totalCount(),
   },
   ProductVariant: {
     price: async (v, _a, ctx) => {
@@ -46,13 +56,6 @@ export const productResolvers: Resolvers = {
   },
   Vendor: {
     __resolveReference: (ref) => ({ id: ref.id }),
-    products: async (vendor, { first, after, status }, ctx) => {
-      // Members and admins see every status of their store; the public its visible products only.
-      if (await canManage(ctx, vendor.id))
-        return listProducts(ctx, { first, after, sort: 'NEWEST' }, { kind: 'store', vendorId: vendor.id, status });
-      if (status && status !== 'PUBLISHED') return emptyPage();
-      if (after) return listProducts(ctx, { first, after, filter: { vendorId: vendor.id }, sort: 'NEWEST' });
-      return storeFirstPage(ctx, vendor.id, first);
-    },
+    products: (vendor, args, ctx) => storeProducts(ctx, vendor.id, args),
   },
 };

@@ -1,6 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import {
-  formatKobo,
   BadUserInputError,
   ConflictError,
   NotFoundError,
@@ -10,6 +9,7 @@ import {
   parseKobo,
   requireText,
   uniqueViolation,
+  validateAll,
 } from '@fashionistar/shared';
 import type { CatalogContext } from '../context';
 import { StockMovementEntity } from '../entities/detail.entity';
@@ -17,20 +17,9 @@ import { ImageEntity } from '../entities/image.entity';
 import { ProductEntity } from '../entities/product.entity';
 import { VariantEntity } from '../entities/variant.entity';
 import { requireManage } from './access.service';
+import { MAX_IMAGES, MAX_VARIANTS, imageRow, type ImageArgs, type ImageRow, type VariantArgs } from './product-input';
 import * as v from './validate';
-
-export interface VariantArgs {
-  size?: string | null;
-  colour?: string | null;
-  sku?: string | null;
-  priceDelta?: string | null;
-  stock?: number | null;
-}
-
-export interface ImageArgs {
-  url: string;
-  alt?: string | null;
-}
+import type { VariantFields } from './validate';
 
 /** The product for a write by its store's member, or NOT_FOUND / FORBIDDEN. */
 async function ownedProduct(ctx: CatalogContext, productId: string): Promise<ProductEntity> {
@@ -40,50 +29,52 @@ async function ownedProduct(ctx: CatalogContext, productId: string): Promise<Pro
   return p;
 }
 
-function variantFields(input: VariantArgs, field: string, priceKobo: number) {
-  const size = v.label(input.size, `${field}.size`);
-  const colour = v.label(input.colour, `${field}.colour`);
-  if (!size && !colour) throw new BadUserInputError('A variant needs a size or a colour.', `${field}.size`);
-  const delta = input.priceDelta ? parseKobo(input.priceDelta, `${field}.priceDelta`, { allowNegative: true }) : 0;
-  if (priceKobo + delta <= 0)
-    throw new BadUserInputError('The variant price (price + priceDelta) must stay above zero.', `${field}.priceDelta`);
-  const sku = optionalText(input.sku, `${field}.sku`, 64)?.toUpperCase() ?? `FS-${randomBytes(5).toString('hex').toUpperCase()}`;
-  return { size, colour, sku, priceDeltaKobo: String(delta), stock: v.stockCount(input.stock, `${field}.stock`) };
+/**
+ * A unique violation of a variant write as the CONFLICT a client can act on: the SKU index
+ * (SKUs of variants on sale) or the options index (size + colour of a product's variants on sale,
+ * which the service checks first under the product lock; the index is the backstop).
+ */
+function variantConflict(error: unknown, skuPath: string, sizePath: string): unknown {
+  const constraint = uniqueViolation(error);
+  if (constraint?.includes('sku')) return new ConflictError('This SKU is already used.', skuPath);
+  if (constraint?.includes('options')) return new ConflictError(SAME_OPTIONS, sizePath);
+  return error;
 }
 
-const skuConflict = (error: unknown, field: string) => {
-  if (uniqueViolation(error)?.includes('sku')) return new ConflictError('This SKU is already used.', field);
-  return error;
-};
+const SAME_OPTIONS = 'Another variant of this product on sale has the same size and colour.';
 
-/** Adds variants inside the caller's transaction (used by createProduct). */
-export async function addVariants(ctx: CatalogContext, productId: string, variants: VariantArgs[]): Promise<void> {
+/** Inserts validated variants of a new product and their initial stock movements (caller's transaction). */
+export async function insertVariants(ctx: CatalogContext, productId: string, variants: VariantFields[]): Promise<void> {
   if (!variants.length) return;
-  const p = await ctx.em.findOneOrFail(ProductEntity, { where: { id: productId } });
-  const rows = variants.map((input, i) => ({
-    id: randomUUID(),
-    productId,
-    position: i,
-    ...variantFields(input, `variants.${i}`, Number(p.priceKobo)),
-  }));
+  const rows = variants.map((fields, position) => ({ id: randomUUID(), productId, position, ...fields }));
   try {
     await ctx.em.insert(VariantEntity, rows);
   } catch (error) {
-    throw skuConflict(error, 'variants.sku');
+    throw variantConflict(error, 'input.variants', 'input.variants');
   }
   for (const r of rows) await recordMovement(ctx, productId, r.id, r.stock, r.stock, 'initial stock');
 }
 
-export async function addImages(ctx: CatalogContext, productId: string, images: ImageArgs[], start = 0): Promise<ImageEntity[]> {
-  const rows = images.map((img, i) => ({
-    id: randomUUID(),
-    productId,
-    url: v.imageUrl(img.url, `images.${i}.url`),
-    alt: optionalText(img.alt, `images.${i}.alt`, 200),
-    position: start + i,
-  }));
+/** Inserts validated gallery images from `start` on (caller's transaction). */
+export async function insertImages(ctx: CatalogContext, productId: string, images: ImageRow[], start = 0): Promise<ImageEntity[]> {
+  const rows = images.map((img, i) => ({ id: randomUUID(), productId, ...img, position: start + i }));
   if (rows.length) await ctx.em.insert(ImageEntity, rows);
   return rows;
+}
+
+/**
+ * True when another variant on sale of the product has these options (compared as the unique
+ * index compares them). Run under the product lock, so two writes never both pass.
+ */
+async function optionsTaken(tx: CatalogContext, productId: string, size: string | null, colour: string | null, except?: string) {
+  const [row]: Array<{ taken: boolean }> = await tx.em.query(
+    `SELECT EXISTS (
+       SELECT 1 FROM variant WHERE product_id = $1 AND removed_at IS NULL AND id IS DISTINCT FROM $4::uuid
+          AND lower(coalesce(size, '')) = lower(coalesce($2::text, '')) AND lower(coalesce(colour, '')) = lower(coalesce($3::text, ''))
+     ) AS taken`,
+    [productId, size, colour, except ?? null],
+  );
+  return row!.taken;
 }
 
 /**
@@ -102,21 +93,26 @@ async function lockedPrice(tx: CatalogContext, productId: string): Promise<numbe
 
 export async function addVariant(ctx: CatalogContext, productId: string, input: VariantArgs): Promise<VariantEntity> {
   await ownedProduct(ctx, productId);
+  // Every problem of the input at once; the price check needs the price read under the lock.
+  const fields = validateAll((p) => v.variantFields(p, input, 'input', undefined))!;
   const id = randomUUID();
   try {
     await inTransaction(ctx, async (tx) => {
-      const fields = variantFields(input, 'input', await lockedPrice(tx, productId));
+      const priceKobo = await lockedPrice(tx, productId);
+      if (priceKobo + Number(fields.priceDeltaKobo) <= 0)
+        throw new BadUserInputError('The variant price (price + priceDelta) must stay above zero.', 'input.priceDelta');
       // Removed variants stay as rows for the ledger; only the ones on sale count and order.
       const [live]: Array<{ count: number; next: number }> = await tx.em.query(
         `SELECT count(*)::int AS count, coalesce(max(position) + 1, 0)::int AS next FROM variant WHERE product_id = $1 AND removed_at IS NULL`,
         [productId],
       );
-      if (live!.count >= 100) throw new BadUserInputError('A product has at most 100 variants.', 'productId');
+      if (live!.count >= MAX_VARIANTS) throw new BadUserInputError(`A product has at most ${MAX_VARIANTS} variants.`, 'productId');
+      if (await optionsTaken(tx, productId, fields.size, fields.colour)) throw new ConflictError(SAME_OPTIONS, 'input.size');
       await tx.em.insert(VariantEntity, { id, productId, position: live!.next, ...fields });
       await recordMovement(tx, productId, id, fields.stock, fields.stock, 'initial stock');
     });
   } catch (error) {
-    throw skuConflict(error, 'input.sku');
+    throw variantConflict(error, 'input.sku', 'input.size');
   }
   return ctx.em.findOneOrFail(VariantEntity, { where: { id } });
 }
@@ -150,9 +146,26 @@ async function ownedVariant(ctx: CatalogContext, id: string): Promise<{ variant:
   return { variant, product };
 }
 
-/** Changes a variant's size, colour, SKU or price; its stock changes only through adjustStock. */
-export async function updateVariant(ctx: CatalogContext, id: string, input: VariantArgs): Promise<VariantEntity> {
+/** What updateVariant may change: no stock (that moves only through adjustStock, with a reason). */
+export interface UpdateVariantArgs {
+  size?: string | null;
+  colour?: string | null;
+  sku?: string | null;
+  priceDelta?: string | null;
+}
+
+/**
+ * Changes a variant's options, SKU or price difference: absent fields keep their value; null
+ * clears size or colour (one must remain) and sets priceDelta to 0; the SKU cannot be cleared.
+ */
+export async function updateVariant(ctx: CatalogContext, id: string, input: UpdateVariantArgs): Promise<VariantEntity> {
   const { variant: before } = await ownedVariant(ctx, id);
+  const change = validateAll((p) => ({
+    size: v.clearable(p, input.size, 'input.size', (x) => v.label(x, 'size')),
+    colour: v.clearable(p, input.colour, 'input.colour', (x) => v.label(x, 'colour')),
+    sku: v.kept(p, input.sku, 'input.sku', (x) => requireText(x, 'sku', 64).toUpperCase()),
+    priceDelta: v.clearable(p, input.priceDelta, 'input.priceDelta', (x) => parseKobo(x, 'priceDelta', { allowNegative: true })),
+  }));
   try {
     await inTransaction(ctx, async (tx) => {
       // Price and delta are read under the lock updateProduct takes before its price check, so a
@@ -160,22 +173,19 @@ export async function updateVariant(ctx: CatalogContext, id: string, input: Vari
       const priceKobo = await lockedPrice(tx, before.productId);
       const variant = await tx.em.findOne(VariantEntity, { where: { id } });
       if (!variant) throw new NotFoundError('Variant', id);
-      const merged: VariantArgs = {
-        size: input.size !== undefined ? input.size : variant.size,
-        colour: input.colour !== undefined ? input.colour : variant.colour,
-        sku: input.sku ?? variant.sku,
-        priceDelta: input.priceDelta ?? formatKobo(variant.priceDeltaKobo),
-        stock: variant.stock,
-      };
-      const fields = variantFields(merged, 'input', priceKobo);
-      await tx.em.update(
-        VariantEntity,
-        { id },
-        { size: fields.size, colour: fields.colour, sku: fields.sku, priceDeltaKobo: fields.priceDeltaKobo },
-      );
+      const size = change.size !== undefined ? change.size : variant.size;
+      const colour = change.colour !== undefined ? change.colour : variant.colour;
+      const delta = change.priceDelta !== undefined ? (change.priceDelta ?? 0) : Number(variant.priceDeltaKobo);
+      validateAll((p) => {
+        if (size === null && colour === null)
+          p.add(input.size === null ? 'input.size' : 'input.colour', 'A variant needs a size or a colour.');
+        if (priceKobo + delta <= 0) p.add('input.priceDelta', 'The variant price (price + priceDelta) must stay above zero.');
+      });
+      if (await optionsTaken(tx, variant.productId, size, colour, id)) throw new ConflictError(SAME_OPTIONS, 'input.size');
+      await tx.em.update(VariantEntity, { id }, { size, colour, sku: change.sku ?? variant.sku, priceDeltaKobo: String(delta) });
     });
   } catch (error) {
-    throw skuConflict(error, 'input.sku');
+    throw variantConflict(error, 'input.sku', 'input.size');
   }
   return ctx.em.findOneOrFail(VariantEntity, { where: { id } });
 }
@@ -203,15 +213,17 @@ export async function removeVariant(ctx: CatalogContext, id: string): Promise<bo
 
 export async function addImage(ctx: CatalogContext, productId: string, input: ImageArgs): Promise<ImageEntity> {
   await ownedProduct(ctx, productId);
+  const row = validateAll((p) => imageRow(p, input, 'input'))!;
   return inTransaction(ctx, async (tx) => {
     await lockProduct(tx, productId);
     const count = await tx.em.count(ImageEntity, { where: { productId } });
-    if (count >= 30) throw new BadUserInputError('A product has at most 30 images.', 'productId');
-    const [row] = await addImages(tx, productId, [input], count);
-    return row!;
+    if (count >= MAX_IMAGES) throw new BadUserInputError(`A product has at most ${MAX_IMAGES} images.`, 'productId');
+    const [image] = await insertImages(tx, productId, [row], count);
+    return image!;
   });
 }
 
+/** Absent fields keep their value; null clears the alt text and is BAD_USER_INPUT on the URL. */
 export async function updateImage(
   ctx: CatalogContext,
   id: string,
@@ -220,9 +232,11 @@ export async function updateImage(
   const img = isUuid(id) ? await ctx.em.findOne(ImageEntity, { where: { id } }) : null;
   if (!img) throw new NotFoundError('Image', id);
   await ownedProduct(ctx, img.productId);
-  const patch: Partial<ImageEntity> = {};
-  if (input.url != null) patch.url = v.imageUrl(input.url, 'input.url');
-  if (input.alt !== undefined) patch.alt = optionalText(input.alt, 'input.alt', 200);
+  const patch: Partial<ImageEntity> = validateAll((p) => {
+    const url = v.kept(p, input.url, 'input.url', (x) => v.imageUrl(x, 'url'));
+    const alt = v.clearable(p, input.alt, 'input.alt', (x) => optionalText(x, 'alt', 200));
+    return { ...(url !== undefined && { url }), ...(alt !== undefined && { alt }) };
+  });
   if (Object.keys(patch).length) await ctx.em.update(ImageEntity, { id }, patch);
   return ctx.em.findOneOrFail(ImageEntity, { where: { id } });
 }
@@ -262,10 +276,11 @@ export interface AdjustStockArgs {
  */
 export async function adjustStock(ctx: CatalogContext, input: AdjustStockArgs): Promise<ProductEntity> {
   const product = await ownedProduct(ctx, input.productId);
-  if (!Number.isInteger(input.delta) || input.delta === 0 || Math.abs(input.delta) > 1_000_000) {
-    throw new BadUserInputError('delta must be a non-zero whole number.', 'delta');
-  }
-  const reason = requireText(input.reason, 'reason', 300);
+  const reason = validateAll((p) => {
+    if (!Number.isInteger(input.delta) || input.delta === 0 || Math.abs(input.delta) > 1_000_000)
+      p.add('input.delta', 'delta must be a non-zero whole number of at most 1,000,000.');
+    return p.check('input.reason', () => requireText(input.reason, 'reason', 300))!;
+  });
   if (input.variantId && !isUuid(input.variantId)) throw new NotFoundError('Variant', input.variantId);
   await inTransaction(ctx, async (tx) => {
     const [rows]: [Array<{ stock: number }>, number] = input.variantId
@@ -280,7 +295,7 @@ export async function adjustStock(ctx: CatalogContext, input: AdjustStockArgs): 
     if (!rows.length) {
       if (input.variantId && !(await tx.em.exists(VariantEntity, { where: { id: input.variantId, productId: product.id } })))
         throw new NotFoundError('Variant', input.variantId);
-      throw new BadUserInputError('Stock cannot go below zero.', 'delta');
+      throw new BadUserInputError('Stock cannot go below zero.', 'input.delta');
     }
     await recordMovement(tx, product.id, input.variantId ?? null, input.delta, rows[0]!.stock, reason);
   });

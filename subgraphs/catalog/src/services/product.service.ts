@@ -2,6 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { In } from 'typeorm';
 import {
   BadUserInputError,
+  ConflictError,
+  Problems,
   ForbiddenError,
   NotFoundError,
   PRODUCT_STATUS_EVENTS,
@@ -11,19 +13,23 @@ import {
   inTransaction,
   isUuid,
   optionalText,
-  parseKobo,
   requireRole,
-  requireText,
   uniqueViolation,
 } from '@fashionistar/shared';
 import type { CatalogContext } from '../context';
-import { BrandEntity } from '../entities/brand.entity';
-import { CategoryEntity } from '../entities/category.entity';
 import { FaqEntity, SpecificationEntity } from '../entities/detail.entity';
 import { ProductEntity, type ModerationStatus, type ProductStatus } from '../entities/product.entity';
 import { productById } from '../loaders/product.loaders';
 import { canManage, myStore, requireManage } from './access.service';
-import { addImages, addVariants, lockProduct, recordMovement, type ImageArgs, type VariantArgs } from './inventory.service';
+import { insertImages, insertVariants, lockProduct, recordMovement } from './inventory.service';
+import {
+  checkSkusFree,
+  readCreateInput,
+  readUpdateInput,
+  type CreateProductArgs,
+  type DetailRows,
+  type UpdateProductArgs,
+} from './product-input';
 import * as v from './validate';
 import { HIDING_STATUSES } from './events.service';
 import { learnTerms } from './search-terms';
@@ -66,42 +72,6 @@ async function manageable(ctx: CatalogContext, id: string): Promise<ProductEntit
   return p;
 }
 
-async function checkRefs(ctx: CatalogContext, categoryId: string | null | undefined, brandId: string | null | undefined): Promise<void> {
-  if (categoryId !== undefined && categoryId !== null) {
-    if (!isUuid(categoryId) || !(await ctx.em.exists(CategoryEntity, { where: { id: categoryId } }))) {
-      throw new BadUserInputError('categoryId does not name an existing category.', 'categoryId');
-    }
-  }
-  if (brandId !== undefined && brandId !== null) {
-    if (!isUuid(brandId) || !(await ctx.em.exists(BrandEntity, { where: { id: brandId } }))) {
-      throw new BadUserInputError('brandId does not name an existing brand.', 'brandId');
-    }
-  }
-}
-
-export interface CreateProductArgs {
-  title: string;
-  description: string;
-  price: string;
-  oldPrice?: string | null;
-  shippingAmount?: string | null;
-  categoryId: string;
-  brandId?: string | null;
-  stock?: number | null;
-  tags?: string[] | null;
-  hotDeal?: boolean | null;
-  specialOffer?: boolean | null;
-  tailoringLeadDays?: number | null;
-  variants?: VariantArgs[] | null;
-  images?: ImageArgs[] | null;
-  specifications?: Array<{ name: string; value: string }> | null;
-  faqs?: Array<{ question: string; answer: string }> | null;
-}
-
-function checkOldPrice(priceKobo: number, oldKobo: number | null): void {
-  if (oldKobo !== null && oldKobo <= priceKobo) throw new BadUserInputError('oldPrice must be higher than price.', 'oldPrice');
-}
-
 /** The event-fed copy agrees with the sync answer except while an event is in flight. */
 async function isSuspendedCopy(ctx: CatalogContext, vendorId: string): Promise<boolean> {
   const [row]: Array<{ suspended: boolean }> = await ctx.em.query(`SELECT suspended FROM vendor_copy WHERE vendor_id = $1`, [vendorId]);
@@ -111,24 +81,13 @@ async function isSuspendedCopy(ctx: CatalogContext, vendorId: string): Promise<b
 /** A DRAFT product in the caller's store; every part written in one transaction. */
 export async function createProduct(ctx: CatalogContext, input: CreateProductArgs): Promise<ProductEntity> {
   const store = await myStore(ctx);
-  const priceKobo = v.positivePrice(input.price, 'price');
-  const oldKobo = input.oldPrice ? v.positivePrice(input.oldPrice, 'oldPrice') : null;
-  checkOldPrice(priceKobo, oldKobo);
-  const fields = {
-    title: v.title(input.title),
-    description: v.description(input.description),
-    priceKobo: String(priceKobo),
-    oldPriceKobo: oldKobo === null ? null : String(oldKobo),
-    shippingKobo: String(input.shippingAmount ? parseKobo(input.shippingAmount, 'shippingAmount') : 0),
-    stock: v.stockCount(input.stock),
-    tags: v.tagList(input.tags),
-    hotDeal: !!input.hotDeal,
-    specialOffer: !!input.specialOffer,
-    tailoringLeadDays: v.leadDays(input.tailoringLeadDays),
-    categoryId: v.idOf(input.categoryId, 'categoryId'),
-    brandId: input.brandId ?? null,
-  };
-  await checkRefs(ctx, fields.categoryId, fields.brandId);
+  const rows = await readCreateInput(ctx, input);
+  await checkSkusFree(
+    ctx,
+    rows.variants.map((r) => r.sku),
+    (i) => `input.variants.${i}.sku`,
+  );
+  const fields = rows.product;
   for (let attempt = 0; ; attempt++) {
     const slug = attempt === 0 ? v.slugify(fields.title) : `${v.slugify(fields.title)}-${randomBytes(3).toString('hex')}`;
     try {
@@ -153,72 +112,39 @@ export async function createProduct(ctx: CatalogContext, input: CreateProductArg
         });
         await tx.em.insert(ProductEntity, product);
         await recordMovement(tx, product.id, null, fields.stock, fields.stock, 'initial stock');
-        await addVariants(tx, product.id, input.variants ?? []);
-        await addImages(tx, product.id, input.images ?? []);
-        await replaceDetails(tx, product.id, input.specifications, input.faqs);
+        await insertVariants(tx, product.id, rows.variants);
+        await insertImages(tx, product.id, rows.images);
+        await replaceDetails(tx, product.id, rows.details);
         return product;
       });
     } catch (error) {
       const constraint = uniqueViolation(error);
       if (constraint?.includes('slug') && attempt < 3) continue;
+      if (constraint?.includes('sku')) throw new ConflictError('A SKU of these variants is already used.', 'input.variants');
       throw error;
     }
   }
 }
 
-async function replaceDetails(
-  ctx: CatalogContext,
-  productId: string,
-  specs: CreateProductArgs['specifications'],
-  faqs: CreateProductArgs['faqs'],
-): Promise<void> {
-  if (specs) {
+/** Replaces the specification sheet and the FAQ when given (an empty list empties them). */
+async function replaceDetails(ctx: CatalogContext, productId: string, details: DetailRows): Promise<void> {
+  if (details.specifications) {
     await ctx.em.delete(SpecificationEntity, { productId });
-    const rows = specs.map((s, i) => ({
-      id: randomUUID(),
-      productId,
-      name: requireText(s.name, `specifications.${i}.name`, 100),
-      value: requireText(s.value, `specifications.${i}.value`, 500),
-      position: i,
-    }));
+    const rows = details.specifications.map((s, position) => ({ id: randomUUID(), productId, ...s, position }));
     if (rows.length) await ctx.em.insert(SpecificationEntity, rows);
   }
-  if (faqs) {
+  if (details.faqs) {
     await ctx.em.delete(FaqEntity, { productId });
-    const rows = faqs.map((f, i) => ({
-      id: randomUUID(),
-      productId,
-      question: requireText(f.question, `faqs.${i}.question`, 300),
-      answer: requireText(f.answer, `faqs.${i}.answer`, 2000),
-      position: i,
-    }));
+    const rows = details.faqs.map((f, position) => ({ id: randomUUID(), productId, ...f, position }));
     if (rows.length) await ctx.em.insert(FaqEntity, rows);
   }
 }
 
-/** Every field optional and nullable (GraphQL input); null means "leave as is" except brandId. */
-export type UpdateProductArgs = { [K in keyof Omit<CreateProductArgs, 'variants' | 'images' | 'stock'>]?: CreateProductArgs[K] | null } & {
-  clearOldPrice?: boolean | null;
-};
-
+/** Absent fields keep their value; null clears the clearable ones (see readUpdateInput). */
 export async function updateProduct(ctx: CatalogContext, id: string, input: UpdateProductArgs): Promise<ProductEntity> {
   const p = await manageable(ctx, id);
-  const patch: Partial<ProductEntity> = { updatedAt: new Date() };
-  if (input.title != null) patch.title = v.title(input.title);
-  if (input.description != null) patch.description = v.description(input.description);
-  if (input.price != null) patch.priceKobo = String(v.positivePrice(input.price, 'price'));
-  if (input.oldPrice != null) patch.oldPriceKobo = String(v.positivePrice(input.oldPrice, 'oldPrice'));
-  if (input.clearOldPrice) patch.oldPriceKobo = null;
-  const oldKobo = patch.oldPriceKobo !== undefined ? patch.oldPriceKobo : p.oldPriceKobo;
-  checkOldPrice(Number(patch.priceKobo ?? p.priceKobo), oldKobo === null ? null : Number(oldKobo));
-  if (input.shippingAmount != null) patch.shippingKobo = String(parseKobo(input.shippingAmount, 'shippingAmount'));
-  if (input.categoryId != null) patch.categoryId = v.idOf(input.categoryId, 'categoryId');
-  if (input.brandId !== undefined) patch.brandId = input.brandId;
-  if (input.tags != null) patch.tags = v.tagList(input.tags);
-  if (input.hotDeal != null) patch.hotDeal = input.hotDeal;
-  if (input.specialOffer != null) patch.specialOffer = input.specialOffer;
-  if (input.tailoringLeadDays !== undefined) patch.tailoringLeadDays = v.leadDays(input.tailoringLeadDays);
-  await checkRefs(ctx, patch.categoryId, patch.brandId);
+  const { patch, details } = await readUpdateInput(ctx, p, input);
+  patch.updatedAt = new Date();
   return inTransaction(ctx, async (tx) => {
     if (patch.priceKobo) {
       // Every variant's price (price + delta) must stay above zero; checked under the product lock.
@@ -229,11 +155,11 @@ export async function updateProduct(ctx: CatalogContext, id: string, input: Upda
         [id],
       );
       if (low?.min !== null && low?.min !== undefined && BigInt(patch.priceKobo) + BigInt(low.min) <= 0n) {
-        throw new BadUserInputError('A variant would cost zero or less at this price; change its priceDelta first.', 'price');
+        throw new BadUserInputError('A variant would cost zero or less at this price; change its priceDelta first.', 'input.price');
       }
     }
     await tx.em.update(ProductEntity, { id }, patch);
-    await replaceDetails(tx, id, input.specifications, input.faqs);
+    await replaceDetails(tx, id, details);
     // Only published words join the search vocabulary: drafts must not leak through typo fixes.
     if ((patch.title || patch.tags || patch.description) && p.status === 'PUBLISHED') await learnTerms(tx.em, [id]);
     return tx.em.findOneOrFail(ProductEntity, { where: { id } });
@@ -300,16 +226,22 @@ export async function moderateProduct(
   });
 }
 
+/** Sets the storefront flags given; an absent flag keeps its value, null is BAD_USER_INPUT (a flag is on or off). */
 export async function setFlags(
   ctx: CatalogContext,
   id: string,
   flags: { featured?: boolean | null; hotDeal?: boolean | null; specialOffer?: boolean | null },
 ): Promise<ProductEntity> {
   requireRole(ctx, 'ADMIN');
+  const problems = new Problems();
+  const patch: Partial<ProductEntity> = {};
+  for (const k of ['featured', 'hotDeal', 'specialOffer'] as const) {
+    const value = v.kept(problems, flags[k], k, Boolean);
+    if (value !== undefined) patch[k] = value;
+  }
+  problems.throwIfAny();
   const p = isUuid(id) ? await ctx.em.findOne(ProductEntity, { where: { id } }) : null;
   if (!p) throw new NotFoundError('Product', id);
-  const patch: Partial<ProductEntity> = {};
-  for (const k of ['featured', 'hotDeal', 'specialOffer'] as const) if (flags[k] != null) patch[k] = flags[k]!;
   if (Object.keys(patch).length) await ctx.em.update(ProductEntity, { id }, { ...patch, updatedAt: new Date() });
   return ctx.em.findOneOrFail(ProductEntity, { where: { id } });
 }

@@ -4,19 +4,21 @@ import {
   BadUserInputError,
   ConflictError,
   NotFoundError,
+  Problems,
   inTransaction,
   isUuid,
   optionalText,
   requireRole,
   requireText,
   uniqueViolation,
+  validateAll,
 } from '@fashionistar/shared';
 import type { CatalogContext } from '../context';
 import { BrandEntity } from '../entities/brand.entity';
 import { CategoryEntity } from '../entities/category.entity';
 import { CollectionEntity } from '../entities/collection.entity';
 import { ProductEntity } from '../entities/product.entity';
-import { imageUrl, slugify } from './validate';
+import { clearable, imageUrl, kept, slugify } from './validate';
 
 /** Every category, parents before children (depth-first by position), with its depth. */
 export async function listCategories(ctx: CatalogContext): Promise<CategoryEntity[]> {
@@ -39,13 +41,26 @@ export const listCollections = (ctx: CatalogContext) =>
 
 export const findCollection = (ctx: CatalogContext, slug: string) => ctx.em.findOne(CollectionEntity, { where: { slug, active: true } });
 
+/** Name, description and image of a new category, brand or collection; problems under `input.…`. */
+function namedFields(
+  p: Problems,
+  input: { name: string; description?: string | null; imageUrl?: string | null },
+  urlField: 'imageUrl' | 'logoUrl',
+): { name: string; description: string | null; url: string | null } {
+  return {
+    name: p.check('input.name', () => requireText(input.name, 'name', 100))!,
+    description: p.check('input.description', () => optionalText(input.description, 'description', 1000))!,
+    url: p.check(`input.${urlField}`, () => (input.imageUrl ? imageUrl(input.imageUrl, urlField) : null))!,
+  };
+}
+
 /** Inserts a named thing with a unique slug (derived from the name unless given): CONFLICT on a taken slug. */
 async function insertWithSlug<E extends { id: string }>(ctx: CatalogContext, entity: new () => E, row: E): Promise<E> {
   try {
     await ctx.em.insert(entity, row as never);
     return row;
   } catch (error) {
-    if (uniqueViolation(error)) throw new ConflictError('This slug is already used.', 'slug');
+    if (uniqueViolation(error)) throw new ConflictError('This slug is already used.', 'input.slug');
     throw error;
   }
 }
@@ -55,17 +70,19 @@ export async function createCategory(
   input: { name: string; slug?: string | null; description?: string | null; imageUrl?: string | null; parentId?: string | null },
 ): Promise<CategoryEntity> {
   requireRole(ctx, 'ADMIN');
-  const name = requireText(input.name, 'name', 100);
+  const p = new Problems();
+  const fields = namedFields(p, input, 'imageUrl');
   if (input.parentId && (!isUuid(input.parentId) || !(await ctx.em.exists(CategoryEntity, { where: { id: input.parentId } })))) {
-    throw new BadUserInputError('parentId does not name an existing category.', 'parentId');
+    p.add('input.parentId', 'parentId does not name an existing category.');
   }
+  p.throwIfAny();
   const position = await ctx.em.count(CategoryEntity, { where: { parentId: input.parentId ?? IsNull() } });
   return insertWithSlug(ctx, CategoryEntity, {
     id: randomUUID(),
-    name,
-    slug: slugify(input.slug ?? name),
-    description: optionalText(input.description, 'description', 1000),
-    imageUrl: input.imageUrl ? imageUrl(input.imageUrl, 'imageUrl') : null,
+    name: fields.name,
+    slug: slugify(input.slug ?? fields.name),
+    description: fields.description,
+    imageUrl: fields.url,
     parentId: input.parentId ?? null,
     position,
   });
@@ -76,13 +93,13 @@ export async function createBrand(
   input: { name: string; slug?: string | null; logoUrl?: string | null; description?: string | null },
 ) {
   requireRole(ctx, 'ADMIN');
-  const name = requireText(input.name, 'name', 100);
+  const fields = validateAll((p) => namedFields(p, { ...input, imageUrl: input.logoUrl }, 'logoUrl'));
   return insertWithSlug(ctx, BrandEntity, {
     id: randomUUID(),
-    name,
-    slug: slugify(input.slug ?? name),
-    logoUrl: input.logoUrl ? imageUrl(input.logoUrl, 'logoUrl') : null,
-    description: optionalText(input.description, 'description', 1000),
+    name: fields.name,
+    slug: slugify(input.slug ?? fields.name),
+    logoUrl: fields.url,
+    description: fields.description,
   });
 }
 
@@ -91,13 +108,13 @@ export async function createCollection(
   input: { name: string; slug?: string | null; description?: string | null; imageUrl?: string | null },
 ) {
   requireRole(ctx, 'ADMIN');
-  const name = requireText(input.name, 'name', 100);
+  const fields = validateAll((p) => namedFields(p, input, 'imageUrl'));
   return insertWithSlug(ctx, CollectionEntity, {
     id: randomUUID(),
-    name,
-    slug: slugify(input.slug ?? name),
-    description: optionalText(input.description, 'description', 1000),
-    imageUrl: input.imageUrl ? imageUrl(input.imageUrl, 'imageUrl') : null,
+    name: fields.name,
+    slug: slugify(input.slug ?? fields.name),
+    description: fields.description,
+    imageUrl: fields.url,
     position: await ctx.em.count(CollectionEntity),
     active: true,
   });
@@ -124,6 +141,25 @@ export async function setCollectionProducts(ctx: CatalogContext, collectionId: s
   return collection;
 }
 
+/**
+ * The common part of the taxonomy update inputs: absent keeps, null clears description and
+ * image, and is BAD_USER_INPUT on the name.
+ */
+function namedPatch(
+  p: Problems,
+  input: { name?: string | null; description?: string | null; imageUrl?: string | null },
+  urlField: 'imageUrl' | 'logoUrl',
+): { name?: string; description?: string | null; imageUrl?: string | null } {
+  const name = kept(p, input.name, 'input.name', (x) => requireText(x, 'name', 100));
+  const description = clearable(p, input.description, 'input.description', (x) => optionalText(x, 'description', 1000));
+  const url = clearable(p, input.imageUrl, `input.${urlField}`, (x) => imageUrl(x, urlField));
+  return {
+    ...(name !== undefined && { name }),
+    ...(description !== undefined && { description }),
+    ...(url !== undefined && { imageUrl: url }),
+  };
+}
+
 /** Changes to a category; the slug stays stable. Moving it under one of its own descendants is refused. */
 export async function updateCategory(
   ctx: CatalogContext,
@@ -133,10 +169,7 @@ export async function updateCategory(
   requireRole(ctx, 'ADMIN');
   const current = isUuid(id) ? await ctx.em.findOne(CategoryEntity, { where: { id } }) : null;
   if (!current) throw new NotFoundError('Category', id);
-  const patch: Partial<CategoryEntity> = {};
-  if (input.name != null) patch.name = requireText(input.name, 'name', 100);
-  if (input.description !== undefined) patch.description = optionalText(input.description, 'description', 1000);
-  if (input.imageUrl !== undefined) patch.imageUrl = input.imageUrl ? imageUrl(input.imageUrl, 'imageUrl') : null;
+  const patch: Partial<CategoryEntity> = validateAll((p) => namedPatch(p, input, 'imageUrl'));
   if (input.parentId !== undefined) {
     if (input.parentId !== null) {
       const [ok]: Array<{ cycle: boolean; found: boolean }> = isUuid(input.parentId)
@@ -146,8 +179,8 @@ export async function updateCategory(
             [id, input.parentId],
           )
         : [];
-      if (!ok?.found) throw new BadUserInputError('parentId does not name an existing category.', 'parentId');
-      if (ok.cycle) throw new BadUserInputError('A category cannot move under itself or its descendants.', 'parentId');
+      if (!ok?.found) throw new BadUserInputError('parentId does not name an existing category.', 'input.parentId');
+      if (ok.cycle) throw new BadUserInputError('A category cannot move under itself or its descendants.', 'input.parentId');
     }
     patch.parentId = input.parentId;
   }
@@ -163,10 +196,10 @@ export async function updateBrand(
   requireRole(ctx, 'ADMIN');
   const current = isUuid(id) ? await ctx.em.findOne(BrandEntity, { where: { id } }) : null;
   if (!current) throw new NotFoundError('Brand', id);
-  const patch: Partial<BrandEntity> = {};
-  if (input.name != null) patch.name = requireText(input.name, 'name', 100);
-  if (input.logoUrl !== undefined) patch.logoUrl = input.logoUrl ? imageUrl(input.logoUrl, 'logoUrl') : null;
-  if (input.description !== undefined) patch.description = optionalText(input.description, 'description', 1000);
+  const patch: Partial<BrandEntity> = validateAll((p) => {
+    const { imageUrl: logoUrl, ...rest } = namedPatch(p, { ...input, imageUrl: input.logoUrl }, 'logoUrl');
+    return { ...rest, ...(logoUrl !== undefined && { logoUrl }) };
+  });
   if (Object.keys(patch).length) await ctx.em.update(BrandEntity, { id }, patch);
   return ctx.em.findOneOrFail(BrandEntity, { where: { id } });
 }
@@ -179,11 +212,10 @@ export async function updateCollection(
   requireRole(ctx, 'ADMIN');
   const current = isUuid(id) ? await ctx.em.findOne(CollectionEntity, { where: { id } }) : null;
   if (!current) throw new NotFoundError('Collection', id);
-  const patch: Partial<CollectionEntity> = {};
-  if (input.name != null) patch.name = requireText(input.name, 'name', 100);
-  if (input.description !== undefined) patch.description = optionalText(input.description, 'description', 1000);
-  if (input.imageUrl !== undefined) patch.imageUrl = input.imageUrl ? imageUrl(input.imageUrl, 'imageUrl') : null;
-  if (input.active != null) patch.active = input.active;
+  const patch: Partial<CollectionEntity> = validateAll((p) => {
+    const active = kept(p, input.active, 'input.active', Boolean);
+    return { ...namedPatch(p, input, 'imageUrl'), ...(active !== undefined && { active }) };
+  });
   if (Object.keys(patch).length) await ctx.em.update(CollectionEntity, { id }, patch);
   return ctx.em.findOneOrFail(CollectionEntity, { where: { id } });
 }
