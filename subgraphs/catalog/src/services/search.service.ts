@@ -128,15 +128,18 @@ export function filterConditions(f: ProductFilterArgs, scope: ListScope, query: 
   if (min !== undefined && max !== undefined && min > max) problems.add('filter.minPrice', 'minPrice must not exceed maxPrice.');
   if (min !== undefined) own.priceRange.push({ sql: 'p.price_kobo >= :min', params: { min } });
   if (max !== undefined) own.priceRange.push({ sql: 'p.price_kobo <= :max', params: { max } });
+  // `p.id IN (…)` rather than EXISTS: the same semi-join in a WHERE, and in the facets' select
+  // list one hashed subplan instead of one per row (EXISTS there was costed at ~1M at 50k products,
+  // which made Postgres JIT-compile the statement: +1.4 s).
   if (f.sizes?.length) {
     own.sizes.push({
-      sql: 'EXISTS (SELECT 1 FROM variant v WHERE v.product_id = p.id AND v.removed_at IS NULL AND lower(v.size) = ANY(:sizes))',
+      sql: 'p.id IN (SELECT v.product_id FROM variant v WHERE v.removed_at IS NULL AND lower(v.size) = ANY(:sizes))',
       params: { sizes: lower(f.sizes) },
     });
   }
   if (f.colours?.length) {
     own.colours.push({
-      sql: 'EXISTS (SELECT 1 FROM variant v WHERE v.product_id = p.id AND v.removed_at IS NULL AND lower(v.colour) = ANY(:colours))',
+      sql: 'p.id IN (SELECT v.product_id FROM variant v WHERE v.removed_at IS NULL AND lower(v.colour) = ANY(:colours))',
       params: { colours: lower(f.colours) },
     });
   }
