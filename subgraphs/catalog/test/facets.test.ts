@@ -169,6 +169,13 @@ describe('catalog: facets, search correction, slug lookups and thumbnails', () =
     assert.equal(plain.sqlStatements, 1, 'facets cost nothing unless selected');
     const one = await t.call(`{ products(first: 60) { facets { priceRange { min { amount } } } } }`);
     assert.equal(one.sqlStatements, 2);
+    const other = await t.ok<{ collections: Array<{ products: { facets: null; searchCorrection: null } }> }>(
+      `{ collections { products(first: 1) { facets { sizes { value } } searchCorrection } } }`,
+    );
+    assert.ok(
+      other.collections.every((c) => c.products.facets === null && c.products.searchCorrection === null),
+      'only the storefront list',
+    );
   });
 
   it('says what search understood, and falls back to the default sort without a search', async () => {

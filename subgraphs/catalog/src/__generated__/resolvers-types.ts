@@ -507,11 +507,15 @@ export type ProductFacets = {
    * A category counts the products of its whole subtree, as the categoryId filter matches them.
    */
   categories: Array<CategoryFacet>;
-  /** Colours of the matching products' variants, most frequent first (at most 100). */
+  /** Colours of the matching products' variants, most frequent first (at most 100); counted like sizes. */
   colours: Array<FacetValue>;
   /** Lowest and highest product price among the matching products; null when none match. */
   priceRange?: Maybe<PriceRange>;
-  /** Sizes of the matching products' variants, most frequent first (at most 100). */
+  /**
+   * Sizes of the matching products' variants, most frequent first (at most 100). A product counts
+   * once for each size any of its variants has, whatever that variant's stock or colour; removed
+   * variants do not count.
+   */
   sizes: Array<FacetValue>;
 };
 
