@@ -8,6 +8,7 @@ import type { BrandEntity } from '../entities/brand.entity';
 import type { CollectionEntity } from '../entities/collection.entity';
 import type { VendorRef, ProductOwnerRecord } from '../services/product.service';
 import type { ProductPage } from '../services/search.service';
+import type { FacetsModel, BrandCount, CategoryCount } from '../services/facets.service';
 import type { HomepageRails } from '../services/showcase.service';
 import type { StockMovementEntity } from '../entities/detail.entity';
 import type { MovementPage } from '../services/ledger.service';
@@ -55,6 +56,15 @@ export type Brand = {
   slug: Scalars['String']['output'];
 };
 
+/** A brand with the number of products it would match. */
+export type BrandFacet = {
+  __typename?: 'BrandFacet';
+  /** The brand. */
+  brand: Brand;
+  /** Products it would match, with the rest of the filter. */
+  count: Scalars['Int']['output'];
+};
+
 /** A new brand. */
 export type BrandInput = {
   /** At most 1,000 characters. */
@@ -81,6 +91,15 @@ export type Category = {
   slug: Scalars['String']['output'];
 };
 
+/** A category with the number of products (of its subtree) it would match. */
+export type CategoryFacet = {
+  __typename?: 'CategoryFacet';
+  /** The category. */
+  category: Category;
+  /** Products of the category and its descendants it would match, with the rest of the filter. */
+  count: Scalars['Int']['output'];
+};
+
 /** A new category; under `parentId` when given. */
 export type CategoryInput = {
   /** At most 1,000 characters. */
@@ -98,7 +117,9 @@ export type CategoryInput = {
 /** A top-level category with its newest products, for the homepage. */
 export type CategoryRail = {
   __typename?: 'CategoryRail';
+  /** A top-level category. */
   category: Category;
+  /** Its 8 newest products, its subcategories included. */
   products: Array<Product>;
 };
 
@@ -172,6 +193,15 @@ export type CreateProductInput = {
   variants?: InputMaybe<Array<VariantInput>>;
 };
 
+/** A size or colour value with the number of products it would match. */
+export type FacetValue = {
+  __typename?: 'FacetValue';
+  /** Products it would match, with the rest of the filter. */
+  count: Scalars['Int']['output'];
+  /** The value as most products spell it (filters match it case-insensitively), e.g. "XL". */
+  value: Scalars['String']['output'];
+};
+
 /** A question and its answer. */
 export type FaqInput = {
   /** 1 to 2,000 characters. */
@@ -185,9 +215,13 @@ export type Homepage = {
   __typename?: 'Homepage';
   /** For each top-level category, its newest products. */
   categoryRails: Array<CategoryRail>;
+  /** The 12 newest featured products. */
   featured: Array<Product>;
+  /** The 12 newest hot deals. */
   hotDeals: Array<Product>;
+  /** The 12 newest products. */
   newArrivals: Array<Product>;
+  /** Up to 12 best-rated products that have ratings. */
   topRated: Array<Product>;
 };
 
@@ -412,6 +446,15 @@ export type PageInfo = {
   hasNextPage: Scalars['Boolean']['output'];
 };
 
+/** A range of prices. */
+export type PriceRange = {
+  __typename?: 'PriceRange';
+  /** The highest price. */
+  max: Money;
+  /** The lowest price. */
+  min: Money;
+};
+
 /**
  * Something a store sells. The public sees PUBLISHED products of stores that are not suspended and
  * that no admin has hidden; the store's members and admins see every status.
@@ -426,7 +469,7 @@ export type Product = {
   featured: Scalars['Boolean']['output'];
   hotDeal: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
-  /** Gallery images in display order. */
+  /** Gallery images in display order: every image by default (a gallery holds at most 30). */
   images: Array<ProductImage>;
   /** True when the product or any of its variants has stock. */
   inStock: Scalars['Boolean']['output'];
@@ -472,6 +515,15 @@ export type Product = {
  * Something a store sells. The public sees PUBLISHED products of stores that are not suspended and
  * that no admin has hidden; the store's members and admins see every status.
  */
+export type ProductImagesArgs = {
+  first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+
+/**
+ * Something a store sells. The public sees PUBLISHED products of stores that are not suspended and
+ * that no admin has hidden; the store's members and admins see every status.
+ */
 export type ProductStockMovementsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
@@ -481,8 +533,22 @@ export type ProductStockMovementsArgs = {
 /** A page of products (Relay connection with keyset cursors). */
 export type ProductConnection = {
   __typename?: 'ProductConnection';
+  /** The products of this page, each with its cursor. */
   edges: Array<ProductEdge>;
+  /**
+   * The facets of the list's filter (sizes, colours, brands, categories, price range with counts);
+   * computed only when selected. Answered by the storefront's `products` list; null on other lists
+   * (a store's or a collection's products).
+   */
+  facets?: Maybe<ProductFacets>;
+  /** Whether there is a next page, and the cursor to get it. */
   pageInfo: PageInfo;
+  /**
+   * The search as it was run when search corrected typos in it ("ankra" → "ankara"), for a
+   * "showing results for …" line; null when the search was used as typed, or there is none. Only
+   * the storefront's `products` list corrects searches.
+   */
+  searchCorrection?: Maybe<Scalars['String']['output']>;
   /** Products matching the filter, across all pages. */
   totalCount: Scalars['Int']['output'];
 };
@@ -494,6 +560,35 @@ export type ProductEdge = {
   node: Product;
 };
 
+/**
+ * The facets of the storefront's product list for its current filter: the values a shopper can pick
+ * next, each with how many products it would match. Counts are products (not variants). Each
+ * group's counts apply every filter except that group's own — sizes ignore `filter.sizes`, colours
+ * `filter.colours`, brands `filter.brandId`, categories `filter.categoryId` and `categorySlug`, the
+ * price range `minPrice` and `maxPrice` — so after picking size "M" the other sizes still show
+ * what they would match. Groups are computed only when selected, all of them in one statement.
+ */
+export type ProductFacets = {
+  __typename?: 'ProductFacets';
+  /** Brands of the matching products, most frequent first (at most 100). */
+  brands: Array<BrandFacet>;
+  /**
+   * Categories of the matching products with their ancestors, most frequent first (at most 100).
+   * A category counts the products of its whole subtree, as the categoryId filter matches them.
+   */
+  categories: Array<CategoryFacet>;
+  /** Colours of the matching products' variants, most frequent first (at most 100); counted like sizes. */
+  colours: Array<FacetValue>;
+  /** Lowest and highest product price among the matching products; null when none match. */
+  priceRange?: Maybe<PriceRange>;
+  /**
+   * Sizes of the matching products' variants, most frequent first (at most 100). A product counts
+   * once for each size any of its variants has, whatever that variant's stock or colour; removed
+   * variants do not count.
+   */
+  sizes: Array<FacetValue>;
+};
+
 /** A question buyers ask, with the store's answer. */
 export type ProductFaq = {
   __typename?: 'ProductFaq';
@@ -503,25 +598,39 @@ export type ProductFaq = {
 
 /** Filters of the product list; all given filters must match. Prices are decimal strings in naira. */
 export type ProductFilter = {
+  /** Products of this brand. */
   brandId?: InputMaybe<Scalars['ID']['input']>;
-  /** Includes products of the category's descendants. */
+  /** Includes products of the category's descendants. An id that names nothing matches nothing. */
   categoryId?: InputMaybe<Scalars['ID']['input']>;
+  /** Like categoryId, by the category's slug (case-insensitive). */
   categorySlug?: InputMaybe<Scalars['String']['input']>;
+  /** Products in this collection. */
   collectionId?: InputMaybe<Scalars['ID']['input']>;
-  /** Any of these colours, on a variant. */
+  /** Any of these colours, on a variant (case-insensitive). */
   colours?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Only featured products (true) or only the others (false). */
   featured?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Only hot deals (true) or only the others (false). */
   hotDeal?: InputMaybe<Scalars['Boolean']['input']>;
+  /** True: products with stock on the product or any variant; false: sold-out ones. */
   inStock?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Highest product price in naira; not negative. */
   maxPrice?: InputMaybe<Scalars['Decimal']['input']>;
+  /** Lowest product price in naira, e.g. "5000" or "5000.50"; not negative, not above maxPrice. */
   minPrice?: InputMaybe<Scalars['Decimal']['input']>;
-  /** Words to look for in titles, descriptions and tags; tolerates typos (e.g. "ankra"). */
+  /**
+   * Words to look for in titles, descriptions and tags, at most 200 characters; web-search syntax
+   * ("quoted phrase", -exclude, or). Tolerates typos: an unknown word is replaced by the closest
+   * known one (e.g. "ankra" → "ankara"), reported in `ProductConnection.searchCorrection`.
+   */
   search?: InputMaybe<Scalars['String']['input']>;
-  /** Any of these sizes, on a variant. */
+  /** Any of these sizes, on a variant (case-insensitive). */
   sizes?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Only special offers (true) or only the others (false). */
   specialOffer?: InputMaybe<Scalars['Boolean']['input']>;
-  /** All of these tags. */
+  /** All of these tags (case-insensitive). */
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
+  /** Products of this store. */
   vendorId?: InputMaybe<Scalars['ID']['input']>;
 };
 
@@ -544,16 +653,22 @@ export type ProductOwner = {
   visible: Scalars['Boolean']['output'];
 };
 
+/** The order of a product list. */
 export type ProductSort =
   /** Most recently published first (the default otherwise). */
   | 'NEWEST'
   /** Most viewed first. */
   | 'POPULARITY'
+  /** Cheapest first (by the product price; variants' price differences are not counted). */
   | 'PRICE_ASC'
+  /** Most expensive first (by the product price). */
   | 'PRICE_DESC'
   /** Best rated first (ratings may lag a new review by a few seconds). */
   | 'RATING'
-  /** Best match first (the default when searching). */
+  /**
+   * Best match first: the default when there is a search. Without a search (e.g. the shopper
+   * cleared it) the list falls back to the default order, NEWEST, instead of failing.
+   */
   | 'RELEVANCE';
 
 /** A name/value line of the specification sheet (e.g. Fabric: 100% cotton). */
@@ -587,10 +702,20 @@ export type ProductVariant = {
 
 export type Query = {
   __typename?: 'Query';
+  /**
+   * One brand by its URL name, e.g. "lagos-loom"; null when there is none. Slugs are lower case:
+   * the argument is trimmed and lower-cased first.
+   */
+  brand?: Maybe<Brand>;
   /** Every brand, by name. */
   brands: Array<Brand>;
   /** Every category, parents before children. */
   categories: Array<Category>;
+  /**
+   * One category by its URL name, e.g. "women-dresses"; null when there is none. Slugs are lower
+   * case: the argument is trimmed and lower-cased first, so "Women-Dresses" finds it too.
+   */
+  category?: Maybe<Category>;
   /** One active collection; null when there is none by that slug or an admin took it off the storefront. */
   collection?: Maybe<Collection>;
   /** Active collections in curated order. */
@@ -603,9 +728,22 @@ export type Query = {
   productOwners: Array<ProductOwner>;
   /**
    * The storefront's product list: visible products only, `first` 1..100 (default 20), keyset
-   * cursors that stay stable when products are added.
+   * cursors that stay stable when products are added. Its connection also answers the facets of
+   * the filter (`facets`) and what search understood (`searchCorrection`). Every problem with the
+   * arguments is answered at once as BAD_USER_INPUT (`first`, `after`, `filter.search`,
+   * `filter.minPrice`, `filter.maxPrice`).
    */
   products: ProductConnection;
+};
+
+
+export type QueryBrandArgs = {
+  slug: Scalars['String']['input'];
+};
+
+
+export type QueryCategoryArgs = {
+  slug: Scalars['String']['input'];
 };
 
 
@@ -943,8 +1081,10 @@ export type ResolversTypes = ResolversObject<{
   ID: ResolverTypeWrapper<Scalars['ID']['output']>;
   String: ResolverTypeWrapper<Scalars['String']['output']>;
   Brand: ResolverTypeWrapper<BrandEntity>;
+  BrandFacet: ResolverTypeWrapper<BrandCount>;
   BrandInput: BrandInput;
   Category: ResolverTypeWrapper<CategoryEntity>;
+  CategoryFacet: ResolverTypeWrapper<CategoryCount>;
   CategoryInput: CategoryInput;
   CategoryRail: ResolverTypeWrapper<Omit<CategoryRail, 'category' | 'products'> & { category: ResolversTypes['Category'], products: Array<ResolversTypes['Product']> }>;
   Collection: ResolverTypeWrapper<CollectionEntity>;
@@ -953,6 +1093,7 @@ export type ResolversTypes = ResolversObject<{
   Boolean: ResolverTypeWrapper<Scalars['Boolean']['output']>;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
+  FacetValue: ResolverTypeWrapper<FacetValue>;
   FaqInput: FaqInput;
   Homepage: ResolverTypeWrapper<HomepageRails>;
   ImageInput: ImageInput;
@@ -961,9 +1102,11 @@ export type ResolversTypes = ResolversObject<{
   Money: ResolverTypeWrapper<Money>;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   PageInfo: ResolverTypeWrapper<PageInfo>;
+  PriceRange: ResolverTypeWrapper<PriceRange>;
   Product: ResolverTypeWrapper<ProductEntity>;
   ProductConnection: ResolverTypeWrapper<ProductPage>;
   ProductEdge: ResolverTypeWrapper<Omit<ProductEdge, 'node'> & { node: ResolversTypes['Product'] }>;
+  ProductFacets: ResolverTypeWrapper<FacetsModel>;
   ProductFaq: ResolverTypeWrapper<ProductFaq>;
   ProductFilter: ProductFilter;
   ProductImage: ResolverTypeWrapper<ImageEntity>;
@@ -996,8 +1139,10 @@ export type ResolversParentTypes = ResolversObject<{
   ID: Scalars['ID']['output'];
   String: Scalars['String']['output'];
   Brand: BrandEntity;
+  BrandFacet: BrandCount;
   BrandInput: BrandInput;
   Category: CategoryEntity;
+  CategoryFacet: CategoryCount;
   CategoryInput: CategoryInput;
   CategoryRail: Omit<CategoryRail, 'category' | 'products'> & { category: ResolversParentTypes['Category'], products: Array<ResolversParentTypes['Product']> };
   Collection: CollectionEntity;
@@ -1006,15 +1151,18 @@ export type ResolversParentTypes = ResolversObject<{
   Boolean: Scalars['Boolean']['output'];
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
+  FacetValue: FacetValue;
   FaqInput: FaqInput;
   Homepage: HomepageRails;
   ImageInput: ImageInput;
   Money: Money;
   Mutation: Record<PropertyKey, never>;
   PageInfo: PageInfo;
+  PriceRange: PriceRange;
   Product: ProductEntity;
   ProductConnection: ProductPage;
   ProductEdge: Omit<ProductEdge, 'node'> & { node: ResolversParentTypes['Product'] };
+  ProductFacets: FacetsModel;
   ProductFaq: ProductFaq;
   ProductFilter: ProductFilter;
   ProductImage: ImageEntity;
@@ -1052,6 +1200,11 @@ export type BrandResolvers<ContextType = CatalogContext, ParentType extends Reso
   slug?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
 }>;
 
+export type BrandFacetResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['BrandFacet'] = ResolversParentTypes['BrandFacet']> = ResolversObject<{
+  brand?: Resolver<ResolversTypes['Brand'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+}>;
+
 export type CategoryResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['Category'] = ResolversParentTypes['Category']> = ResolversObject<{
   children?: Resolver<Array<ResolversTypes['Category']>, ParentType, ContextType>;
   depth?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
@@ -1061,6 +1214,11 @@ export type CategoryResolvers<ContextType = CatalogContext, ParentType extends R
   name?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   parent?: Resolver<Maybe<ResolversTypes['Category']>, ParentType, ContextType>;
   slug?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
+
+export type CategoryFacetResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['CategoryFacet'] = ResolversParentTypes['CategoryFacet']> = ResolversObject<{
+  category?: Resolver<ResolversTypes['Category'], ParentType, ContextType>;
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type CategoryRailResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['CategoryRail'] = ResolversParentTypes['CategoryRail']> = ResolversObject<{
@@ -1084,6 +1242,11 @@ export interface DateTimeScalarConfig extends GraphQLScalarTypeConfig<ResolversT
 export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['Decimal'], any> {
   name: 'Decimal';
 }
+
+export type FacetValueResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['FacetValue'] = ResolversParentTypes['FacetValue']> = ResolversObject<{
+  count?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
+  value?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+}>;
 
 export type HomepageResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['Homepage'] = ResolversParentTypes['Homepage']> = ResolversObject<{
   categoryRails?: Resolver<Array<ResolversTypes['CategoryRail']>, ParentType, ContextType>;
@@ -1128,6 +1291,11 @@ export type PageInfoResolvers<ContextType = CatalogContext, ParentType extends R
   hasNextPage?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
 }>;
 
+export type PriceRangeResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['PriceRange'] = ResolversParentTypes['PriceRange']> = ResolversObject<{
+  max?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+  min?: Resolver<ResolversTypes['Money'], ParentType, ContextType>;
+}>;
+
 export type ProductResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['Product'] = ResolversParentTypes['Product'], FederationReferenceType extends FederationReferenceTypes['Product'] = FederationReferenceTypes['Product']> = ResolversObject<{
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Product']> | FederationReferenceType, FederationReferenceType, ContextType>;
   brand?: Resolver<Maybe<ResolversTypes['Brand']>, ParentType, ContextType>;
@@ -1138,7 +1306,7 @@ export type ProductResolvers<ContextType = CatalogContext, ParentType extends Re
   featured?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   hotDeal?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
-  images?: Resolver<Array<ResolversTypes['ProductImage']>, ParentType, ContextType>;
+  images?: Resolver<Array<ResolversTypes['ProductImage']>, ParentType, ContextType, Partial<ProductImagesArgs>>;
   inStock?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   moderation?: Resolver<ResolversTypes['ModerationStatus'], ParentType, ContextType>;
   moderationReason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
@@ -1164,13 +1332,23 @@ export type ProductResolvers<ContextType = CatalogContext, ParentType extends Re
 
 export type ProductConnectionResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['ProductConnection'] = ResolversParentTypes['ProductConnection']> = ResolversObject<{
   edges?: Resolver<Array<ResolversTypes['ProductEdge']>, ParentType, ContextType>;
+  facets?: Resolver<Maybe<ResolversTypes['ProductFacets']>, ParentType, ContextType>;
   pageInfo?: Resolver<ResolversTypes['PageInfo'], ParentType, ContextType>;
+  searchCorrection?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   totalCount?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
 }>;
 
 export type ProductEdgeResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['ProductEdge'] = ResolversParentTypes['ProductEdge']> = ResolversObject<{
   cursor?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   node?: Resolver<ResolversTypes['Product'], ParentType, ContextType>;
+}>;
+
+export type ProductFacetsResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['ProductFacets'] = ResolversParentTypes['ProductFacets']> = ResolversObject<{
+  brands?: Resolver<Array<ResolversTypes['BrandFacet']>, ParentType, ContextType>;
+  categories?: Resolver<Array<ResolversTypes['CategoryFacet']>, ParentType, ContextType>;
+  colours?: Resolver<Array<ResolversTypes['FacetValue']>, ParentType, ContextType>;
+  priceRange?: Resolver<Maybe<ResolversTypes['PriceRange']>, ParentType, ContextType>;
+  sizes?: Resolver<Array<ResolversTypes['FacetValue']>, ParentType, ContextType>;
 }>;
 
 export type ProductFaqResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['ProductFaq'] = ResolversParentTypes['ProductFaq']> = ResolversObject<{
@@ -1209,8 +1387,10 @@ export type ProductVariantResolvers<ContextType = CatalogContext, ParentType ext
 }>;
 
 export type QueryResolvers<ContextType = CatalogContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
+  brand?: Resolver<Maybe<ResolversTypes['Brand']>, ParentType, ContextType, RequireFields<QueryBrandArgs, 'slug'>>;
   brands?: Resolver<Array<ResolversTypes['Brand']>, ParentType, ContextType>;
   categories?: Resolver<Array<ResolversTypes['Category']>, ParentType, ContextType>;
+  category?: Resolver<Maybe<ResolversTypes['Category']>, ParentType, ContextType, RequireFields<QueryCategoryArgs, 'slug'>>;
   collection?: Resolver<Maybe<ResolversTypes['Collection']>, ParentType, ContextType, RequireFields<QueryCollectionArgs, 'slug'>>;
   collections?: Resolver<Array<ResolversTypes['Collection']>, ParentType, ContextType>;
   homepage?: Resolver<ResolversTypes['Homepage'], ParentType, ContextType>;
@@ -1252,18 +1432,23 @@ export type VendorResolvers<ContextType = CatalogContext, ParentType extends Res
 
 export type Resolvers<ContextType = CatalogContext> = ResolversObject<{
   Brand?: BrandResolvers<ContextType>;
+  BrandFacet?: BrandFacetResolvers<ContextType>;
   Category?: CategoryResolvers<ContextType>;
+  CategoryFacet?: CategoryFacetResolvers<ContextType>;
   CategoryRail?: CategoryRailResolvers<ContextType>;
   Collection?: CollectionResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
+  FacetValue?: FacetValueResolvers<ContextType>;
   Homepage?: HomepageResolvers<ContextType>;
   Money?: MoneyResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
+  PriceRange?: PriceRangeResolvers<ContextType>;
   Product?: ProductResolvers<ContextType>;
   ProductConnection?: ProductConnectionResolvers<ContextType>;
   ProductEdge?: ProductEdgeResolvers<ContextType>;
+  ProductFacets?: ProductFacetsResolvers<ContextType>;
   ProductFaq?: ProductFaqResolvers<ContextType>;
   ProductImage?: ProductImageResolvers<ContextType>;
   ProductOwner?: ProductOwnerResolvers<ContextType>;

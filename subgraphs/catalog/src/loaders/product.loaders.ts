@@ -49,3 +49,35 @@ export const childrenByCategory = (ctx: CatalogContext) =>
         return groupByKey(ids, rows, (r) => r.parentId!);
       }),
   );
+
+/** Depth of categories in the tree (0 for top level), for categories not loaded by the tree query. */
+export const depthByCategory = (ctx: CatalogContext) =>
+  ctx.loaders.get(
+    'depthByCategory',
+    () =>
+      new DataLoader<string, number>(async (ids) => {
+        const rows: Array<{ id: string; depth: number }> = await ctx.em.query(
+          `WITH RECURSIVE up (id, parent_id, depth) AS (
+             SELECT id, parent_id, 0 FROM category WHERE id = ANY($1::uuid[])
+             UNION ALL SELECT up.id, c.parent_id, up.depth + 1 FROM up JOIN category c ON c.id = up.parent_id
+           ) SELECT id, max(depth) AS depth FROM up GROUP BY id`,
+          [ids.filter(isUuid)],
+        );
+        const depths = new Map(rows.map((r) => [r.id, Number(r.depth)]));
+        return ids.map((id) => depths.get(id) ?? 0);
+      }),
+  );
+
+/** Categories and brands by slug (slugs are lower case), for lookups by URL name. */
+const bySlug = <E extends { slug: string }>(ctx: CatalogContext, name: string, entity: new () => E) =>
+  ctx.loaders.get(
+    name,
+    () =>
+      new DataLoader<string, E | null>(async (slugs) => {
+        const rows = await ctx.em.find(entity, { where: { slug: In([...slugs]) } as never });
+        return byKey(slugs, rows as E[], (r) => r.slug);
+      }),
+  );
+
+export const categoryBySlug = (ctx: CatalogContext) => bySlug(ctx, 'categoryBySlug', CategoryEntity);
+export const brandBySlug = (ctx: CatalogContext) => bySlug(ctx, 'brandBySlug', BrandEntity);

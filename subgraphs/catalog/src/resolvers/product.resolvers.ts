@@ -1,4 +1,4 @@
-import { money } from '@fashionistar/shared';
+import { money, pageSize } from '@fashionistar/shared';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import {
   brandById,
@@ -31,7 +31,12 @@ export const productResolvers: Resolvers = {
     category: (p, _a, ctx) => (p.categoryId ? categoryById(ctx).load(p.categoryId) : null),
     brand: (p, _a, ctx) => (p.brandId ? brandById(ctx).load(p.brandId) : null),
     variants: (p, _a, ctx) => variantsByProduct(ctx).load(p.id),
-    images: (p, _a, ctx) => imagesByProduct(ctx).load(p.id),
+    // Every image is loaded (a gallery holds at most 30) and cut here, so a list stays one statement.
+    images: async (p, { first }, ctx) => {
+      const limit = first == null ? null : pageSize(first, 30);
+      const images = await imagesByProduct(ctx).load(p.id);
+      return limit === null ? images : images.slice(0, limit);
+    },
     specifications: (p, _a, ctx) => specsByProduct(ctx).load(p.id),
     faqs: (p, _a, ctx) => faqsByProduct(ctx).load(p.id),
     totalStock: async (p, _a, ctx) => (await variantsByProduct(ctx).load(p.id)).reduce((sum, v) => sum + v.stock, p.stock),
@@ -53,6 +58,8 @@ export const productResolvers: Resolvers = {
   },
   ProductConnection: {
     totalCount: (page) => page.totalCount(),
+    facets: (page) => page.facets ?? null,
+    searchCorrection: (page) => page.searchCorrection ?? null,
   },
   Vendor: {
     __resolveReference: (ref) => ({ id: ref.id }),

@@ -20,9 +20,18 @@ export async function learnTerms(em: EntityManager, productIds?: string[]): Prom
   }
 }
 
+/** `term` in the case the shopper typed the word it replaces: "ANKRA" → "ANKARA", "Ankra" → "Ankara". */
+function likeTyped(typed: string, term: string): string {
+  if (typed.length > 1 && typed === typed.toUpperCase() && typed !== typed.toLowerCase()) return term.toUpperCase();
+  if (typed[0] !== typed[0]!.toLowerCase()) return term[0]!.toUpperCase() + term.slice(1);
+  return term;
+}
+
 /**
  * The query with each unknown word replaced by its closest known term (kept as is when none is
- * close). Words are replaced in place, so websearch syntax ("quotes", -word, or) survives.
+ * close). Words are replaced in place, in the case they were typed, so websearch syntax
+ * ("quotes", -word, or) survives and the result reads well as "showing results for …"
+ * (`ProductConnection.searchCorrection`).
  */
 export async function correctQuery(em: EntityManager, q: string): Promise<string> {
   const words = q
@@ -43,7 +52,8 @@ export async function correctQuery(em: EntityManager, q: string): Promise<string
   for (const r of rows) {
     if (!r.best || r.best === r.word) continue;
     const word = r.word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    corrected = corrected.replace(new RegExp(`(?<![\\p{L}\\p{N}])${word}(?![\\p{L}\\p{N}])`, 'giu'), r.best);
+    const best = r.best;
+    corrected = corrected.replace(new RegExp(`(?<![\\p{L}\\p{N}])${word}(?![\\p{L}\\p{N}])`, 'giu'), (typed) => likeTyped(typed, best));
   }
   return corrected;
 }

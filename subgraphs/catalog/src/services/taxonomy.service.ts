@@ -18,6 +18,7 @@ import { BrandEntity } from '../entities/brand.entity';
 import { CategoryEntity } from '../entities/category.entity';
 import { CollectionEntity } from '../entities/collection.entity';
 import { ProductEntity } from '../entities/product.entity';
+import { brandBySlug, categoryBySlug } from '../loaders/product.loaders';
 import { clearable, imageUrl, kept, slugify } from './validate';
 
 /** Every category, parents before children (depth-first by position), with its depth. */
@@ -35,6 +36,24 @@ export async function listCategories(ctx: CatalogContext): Promise<CategoryEntit
 }
 
 export const listBrands = (ctx: CatalogContext) => ctx.em.find(BrandEntity, { order: { name: 'ASC' } });
+
+/** A slug as given by a client: trimmed and lower-cased (slugs are stored lower case); null when it cannot name anything. */
+const slugKey = (raw: string): string | null => {
+  const slug = raw.trim().toLowerCase();
+  return slug && slug.length <= 200 ? slug : null;
+};
+
+/** A category by slug (case-insensitive), or null. Categories have no hidden state: every one is public. */
+export async function findCategory(ctx: CatalogContext, slug: string): Promise<CategoryEntity | null> {
+  const key = slugKey(slug);
+  return key ? categoryBySlug(ctx).load(key) : null;
+}
+
+/** A brand by slug (case-insensitive), or null. */
+export async function findBrand(ctx: CatalogContext, slug: string): Promise<BrandEntity | null> {
+  const key = slugKey(slug);
+  return key ? brandBySlug(ctx).load(key) : null;
+}
 
 export const listCollections = (ctx: CatalogContext) =>
   ctx.em.find(CollectionEntity, { where: { active: true }, order: { position: 'ASC', name: 'ASC' } });
