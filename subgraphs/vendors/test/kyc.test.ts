@@ -29,7 +29,7 @@ describe('vendors: KYC submissions and reviews', () => {
     for (const url of ['http://docs.example/cac.pdf', 'cac.pdf', '  ']) {
       const r = await t.call(SUBMIT, { i: { ...DOC, documentUrl: url } }, { identity: owner });
       assert.deepEqual(codes(r), ['BAD_USER_INPUT'], url);
-      assert.equal(field(r), 'documentUrl');
+      assert.equal(field(r), 'input.documentUrl');
     }
     const s = (await t.ok<{ submitKyc: Record<string, unknown> }>(SUBMIT, { i: DOC }, { identity: owner })).submitKyc;
     assert.deepEqual(

@@ -451,7 +451,7 @@ export type StorePermission =
 export type SubmitKycInput = {
   /** What kind of document it is. */
   documentType: KycDocumentType;
-  /** An absolute https URL of the uploaded document. */
+  /** An absolute https URL of the uploaded document, up to 2000 characters (BAD_USER_INPUT on `input.documentUrl` otherwise). */
   documentUrl: Scalars['String']['input'];
 };
 
