@@ -4,7 +4,7 @@ import { Kind } from 'graphql';
 import { loadTypeDefs, type Identity } from '@fashionistar/shared';
 import { subgraph } from '../src/server';
 import { AUDIT_ACTIONS, auditActionName } from '../src/services/audit.service';
-import { addMember, admin, applyStore, approve, customer, startTestVendors, type TestVendors } from './helpers';
+import { INVITE, addMember, admin, applyStore, approve, customer, startTestVendors, type TestVendors } from './helpers';
 
 /**
  * People as `User` references (members, KYC submitter and reviewer, audit actors), members'
@@ -83,6 +83,19 @@ describe('vendors: people as users, contact details, audit actions and values', 
     assert.equal(calls.length, 1, 'one userContacts call for every member of every store');
     assert.equal(calls[0]!.ids.length, 6);
     assert.ok(r.sqlStatements <= 2, `stores and members in one statement each, got ${r.sqlStatements}`);
+  });
+
+  it('answers the inviter of an invitation as a User reference', async () => {
+    const { owner } = await applyStore(t);
+    const invitee = customer();
+    t.emails.set(`inv-${invitee.userId}@example.test`, invitee.userId);
+    await t.ok(INVITE, { email: `inv-${invitee.userId}@example.test`, role: 'STAFF' }, { identity: owner });
+    const { myStoreInvitations } = await t.ok<{ myStoreInvitations: Array<{ inviter: { id: string }; invitedBy: string }> }>(
+      `{ myStoreInvitations { inviter { id } invitedBy } }`,
+      {},
+      { identity: invitee },
+    );
+    assert.deepEqual(myStoreInvitations, [{ inviter: { id: owner.userId }, invitedBy: owner.userId }]);
   });
 
   it('answers the KYC submitter and reviewer and the audit actor as User references', async () => {

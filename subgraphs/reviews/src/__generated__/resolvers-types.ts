@@ -229,6 +229,7 @@ export type ReviewEdge = {
   __typename?: 'ReviewEdge';
   /** Pass as `after` to get the reviews that follow this one. */
   cursor: Scalars['String']['output'];
+  /** The review. */
   node: Review;
 };
 

@@ -387,12 +387,19 @@ export type StoreAccess = {
  */
 export type StoreInvitation = {
   __typename?: 'StoreInvitation';
+  /** When it was (last) sent. */
   createdAt: Scalars['DateTime']['output'];
   /** After this instant the invitation can no longer be accepted. */
   expiresAt: Scalars['DateTime']['output'];
+  /** The invitation's id (what accepting or declining takes). */
   id: Scalars['ID']['output'];
-  /** The member who sent it. */
+  /**
+   * The id of the member who sent it.
+   * @deprecated Use `inviter { id }`.
+   */
   invitedBy: Scalars['ID']['output'];
+  /** The member who sent it. */
+  inviter: User;
   /** The role the user gets on accepting. */
   role: MemberRole;
   /** The store that invites. */
@@ -602,6 +609,7 @@ export type VendorConnection = {
   __typename?: 'VendorConnection';
   /** The stores of this page, in list order. */
   edges: Array<VendorEdge>;
+  /** Where this page stands in the list. */
   pageInfo: PageInfo;
   /** How many stores match, over all pages. */
   totalCount: Scalars['Int']['output'];
@@ -923,6 +931,7 @@ export type StoreInvitationResolvers<ContextType = VendorsContext, ParentType ex
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   invitedBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inviter?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['MemberRole'], ParentType, ContextType>;
   vendor?: Resolver<ResolversTypes['Vendor'], ParentType, ContextType>;
 }>;
