@@ -142,4 +142,20 @@ describe('vendor dashboard journeys through the router', () => {
     });
     assert.deepEqual(anon.vendor.members, []);
   });
+
+  it('fills the store of reviews written before the inbox (the demo seed) from the catalog, in the background', async () => {
+    const token = (
+      await ok<{ login: { accessToken: string } }>(
+        `mutation { login(input: { email: "vendor1@fashionistar.test", password: "Passw0rd!" }) { accessToken } }`,
+      )
+    ).login.accessToken;
+    const total = async () =>
+      (await ok<{ myStore: { reviews: { totalCount: number } } }>(`{ myStore { reviews { totalCount } } }`, {}, token)).myStore.reviews
+        .totalCount;
+    const end = Date.now() + 15_000;
+    while ((await total()) === 0) {
+      if (Date.now() > end) assert.fail('the seeded reviews never reached the store inbox');
+      await new Promise((r) => setTimeout(r, 200));
+    }
+  });
 });
