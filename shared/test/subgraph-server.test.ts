@@ -174,7 +174,13 @@ describe('subgraph server', () => {
     const res = await query('{ bad }', withSecret());
     assert.deepEqual(
       res.json.errors?.map((e) => ({ message: e.message, path: e.path, extensions: e.extensions })),
-      [{ message: 'x', path: ['bad'], extensions: { field: 'field', code: 'BAD_USER_INPUT' } }],
+      [
+        {
+          message: 'x',
+          path: ['bad'],
+          extensions: { field: 'field', fields: [{ path: 'field', message: 'x' }], code: 'BAD_USER_INPUT' },
+        },
+      ],
     );
     assert.ok(!res.text.includes('stacktrace'));
   });
