@@ -166,7 +166,7 @@ describe('storefront journeys through the router', () => {
       (await login('customer2@fashionistar.test')).accessToken,
     );
     assert.deepEqual(codes(bad), ['BAD_USER_INPUT']);
-    assert.equal(bad.errors![0]!.extensions!.field, 'rating');
+    assert.equal(bad.errors![0]!.extensions!.field, 'input.rating', 'relative to the operation’s arguments');
     const now = await ok<{ product: { reviews: { edges: Array<{ node: { body: string } }> } } }>(
       `query($id: ID!) { product(id: $id) { reviews(first: 5) { edges { node { body } } } } }`,
       { id: created.id },

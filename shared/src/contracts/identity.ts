@@ -33,3 +33,31 @@ export const UserIdsByEmailQuery = defineInternalQuery<{ emails: string[] }, { u
   'identity',
   'query UserIdsByEmail($emails: [String!]!) { userIdsByEmail(emails: $emails) { email userId } }',
 );
+
+/** A role was added to an account (today: VENDOR, when a customer applies for a store). */
+export const UserRoleGranted = defineEvent<{ userId: string; role: Role; roles: Role[] }>()('identity.user.role-granted', 1);
+
+/** How to reach an account (`userContacts`); null where the account has none. */
+export interface UserContact {
+  userId: string;
+  email: string | null;
+  phone: string | null;
+}
+
+/**
+ * E-mail and phone of live accounts (at most 100 ids), for signed-in callers only. The asking
+ * subgraph decides who may see them (vendors: a store's members and admins, about co-members).
+ */
+export const UserContactsQuery = defineInternalQuery<{ ids: string[] }, { userContacts: UserContact[] }>(
+  'identity',
+  'query UserContacts($ids: [ID!]!) { userContacts(ids: $ids) { userId email phone } }',
+);
+
+/**
+ * Adds VENDOR to the signed-in caller's own account (idempotent), when a customer applies for a
+ * store. A mutation: the internal client posts any document.
+ */
+export const GrantVendorRoleMutation = defineInternalQuery<
+  { userId: string },
+  { grantVendorRole: { userId: string; roles: Role[]; granted: boolean } }
+>('identity', 'mutation GrantVendorRole($userId: ID!) { grantVendorRole(userId: $userId) { userId roles granted } }');

@@ -6,6 +6,7 @@ import { reviewsEntities } from './entities';
 import { reviewsMigrations } from './migrations';
 import { resolvers } from './resolvers';
 import { seedReviews } from './seed/seed';
+import { startReviewVendorBackfill } from './services/backfill.service';
 
 /** The reviews subgraph: reviews, votes, replies, ratings. */
 export const subgraph = defineSubgraph({
@@ -19,4 +20,6 @@ export const subgraph = defineSubgraph({
   deps: ({ config, internal }) => ({ config, internal }),
   context: buildReviewsContext,
   seed: ({ dataSource, log, config }) => seedReviews(dataSource, log, config.SEED_SCALE),
+  // Reviews older than the store inbox (and the demo seed's) learn their store from the catalog.
+  onReady: (rt) => Promise.resolve(startReviewVendorBackfill(rt)),
 });

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import { encodeCursor } from '@fashionistar/shared';
 import { reviewPageQuery, type PageCursor, type ReviewListOwner } from '../src/loaders/review.loaders';
+type ListOptions = NonNullable<Parameters<typeof reviewPageQuery>[5]>;
 import { addReview, codes, fields, identity, startTestReviews, type ReviewView, type TestReviews } from './helpers';
 
 const PRODUCTS = `query($r: [_Any!]!) { _entities(representations: $r) { ... on Product {
@@ -239,7 +240,7 @@ describe('reviews: entities for other subgraphs, batching and pagination', () =>
      * Runs one page statement and counts the review rows it read (fetched, even if filtered out)
      * with the backend's not yet reported table counters, read before and after it.
      */
-    const read = async (owner: ReviewListOwner, admin: boolean, ids: string[], cursor: PageCursor) => {
+    const read = async (owner: ReviewListOwner, admin: boolean, ids: string[], cursor: PageCursor, o: ListOptions = {}) => {
       const qr = t.server.dataSource.createQueryRunner();
       await qr.connect();
       await qr.startTransaction();
@@ -251,7 +252,7 @@ describe('reviews: entities for other subgraphs, batching and pagination', () =>
         )[0]!.n;
       try {
         const before = await counter();
-        const { sql, params } = reviewPageQuery(owner, ids, 3, admin, cursor);
+        const { sql, params } = reviewPageQuery(owner, ids, 3, admin, cursor, o);
         const rows: unknown[] = await qr.query(sql, params);
         return { rows: rows.length, read: (await counter()) - before };
       } finally {
@@ -265,9 +266,28 @@ describe('reviews: entities for other subgraphs, batching and pagination', () =>
         `SELECT created_at, id FROM review WHERE ${col} = $1 ORDER BY created_at DESC, id DESC OFFSET 100 LIMIT 1`,
         [id],
       );
-      return { createdAt: r!.created_at.toISOString(), id: r!.id };
+      return { key: null, createdAt: r!.created_at.toISOString(), id: r!.id };
     };
     const [byProduct, byAuthor] = [await after('product_id', busy), await after('author_id', author)];
+    /** A cursor 100 reviews deep into the busy product's HIGHEST list. */
+    const [deep] = await t.sql<{ rating: number; created_at: Date; id: string }>(
+      `SELECT rating, created_at, id FROM review WHERE product_id = $1 AND status = 'VISIBLE' ORDER BY rating DESC, created_at DESC, id DESC OFFSET 100 LIMIT 1`,
+      [busy],
+    );
+    const byHighest: PageCursor = { key: deep!.rating, createdAt: deep!.created_at.toISOString(), id: deep!.id };
+    // Every sort and the star filter walk their index too.
+    for (const [o, cursor] of [
+      [{ sort: 'HIGHEST' }, null],
+      [{ sort: 'HIGHEST' }, byHighest],
+      [{ sort: 'LOWEST' }, null],
+      [{ sort: 'MOST_HELPFUL' }, null],
+      [{ rating: 4 }, null],
+      [{ sort: 'LOWEST', rating: 2 }, null],
+    ] as const) {
+      const { rows, read: n } = await read('product', false, [busy, quiet], cursor, o);
+      assert.ok(rows >= 4 && rows <= 6, `${JSON.stringify(o)}: ${rows} rows`);
+      assert.ok(n <= 2 * 4 + 2, `${JSON.stringify(o)} (cursor ${cursor !== null}) read ${n} review rows`);
+    }
     // Three rows per owner (a page of two and the look-ahead), plus a hidden one skipped on the way.
     for (const [owner, admin, ids, cursor] of [
       ['product', false, [busy, quiet], null],

@@ -90,17 +90,17 @@ describe('reviews: adding, changing, deleting and moderating', () => {
     const draft = t.product('DRAFT');
     const invisible = t.product('PUBLISHED', undefined, false);
     const cases: Array<[Record<string, unknown>, string]> = [
-      [{ productId: published, rating: 0, body: 'ok' }, 'rating'],
-      [{ productId: published, rating: 6, body: 'ok' }, 'rating'],
-      [{ productId: published, rating: -3, body: 'ok' }, 'rating'],
-      [{ productId: published, rating: 3, body: '   ' }, 'body'],
-      [{ productId: published, rating: 3, body: 'x'.repeat(5001) }, 'body'],
-      [{ productId: published, rating: 3, body: 'ok', title: 'x'.repeat(121) }, 'title'],
-      [{ productId: draft, rating: 3, body: 'ok' }, 'productId'],
+      [{ productId: published, rating: 0, body: 'ok' }, 'input.rating'],
+      [{ productId: published, rating: 6, body: 'ok' }, 'input.rating'],
+      [{ productId: published, rating: -3, body: 'ok' }, 'input.rating'],
+      [{ productId: published, rating: 3, body: '   ' }, 'input.body'],
+      [{ productId: published, rating: 3, body: 'x'.repeat(5001) }, 'input.body'],
+      [{ productId: published, rating: 3, body: 'ok', title: 'x'.repeat(121) }, 'input.title'],
+      [{ productId: draft, rating: 3, body: 'ok' }, 'input.productId'],
       // PUBLISHED, but hidden by an admin or in a suspended store: not on sale either.
-      [{ productId: invisible, rating: 3, body: 'ok' }, 'productId'],
-      [{ productId: randomUUID(), rating: 3, body: 'ok' }, 'productId'],
-      [{ productId: 'not-a-uuid', rating: 3, body: 'ok' }, 'productId'],
+      [{ productId: invisible, rating: 3, body: 'ok' }, 'input.productId'],
+      [{ productId: randomUUID(), rating: 3, body: 'ok' }, 'input.productId'],
+      [{ productId: 'not-a-uuid', rating: 3, body: 'ok' }, 'input.productId'],
     ];
     for (const [i, field] of cases) {
       const r = await t.call(ADD, { i }, identity('CUSTOMER'));
@@ -117,7 +117,7 @@ describe('reviews: adding, changing, deleting and moderating', () => {
     const me = identity('CUSTOMER');
     await addReview(t, me, productId, 5);
     const again = await t.call(ADD, { i: { productId, rating: 1, body: 'Changed my mind' } }, me);
-    assert.deepEqual([codes(again), fields(again)], [['CONFLICT'], ['productId']]);
+    assert.deepEqual([codes(again), fields(again)], [['CONFLICT'], ['input.productId']]);
 
     const other = t.product();
     const racer = identity('CUSTOMER');
@@ -168,8 +168,12 @@ describe('reviews: adding, changing, deleting and moderating', () => {
     assert.deepEqual([d.updateReview.rating, d.updateReview.body, d.updateReview.title], [4, 'Exchanged for a bigger size: great.', 'Meh']);
     assert.ok(d.updateReview.updatedAt > r.updatedAt, 'updatedAt moves');
     assert.equal(d.updateReview.createdAt, r.createdAt);
-    const cleared = await t.ok<{ updateReview: ReviewView }>(UPDATE, { id: r.id, i: { title: '  ' } }, me);
-    assert.deepEqual([cleared.updateReview.title, cleared.updateReview.rating], [null, 4], 'an empty title removes it, the rest stays');
+    const blank = await t.call(UPDATE, { id: r.id, i: { title: '  ' } }, me);
+    assert.deepEqual([codes(blank), fields(blank)], [['BAD_USER_INPUT'], ['input.title']], 'a blank title is a mistake: null removes it');
+    const cleared = await t.ok<{ updateReview: ReviewView }>(UPDATE, { id: r.id, i: { title: null } }, me);
+    assert.deepEqual([cleared.updateReview.title, cleared.updateReview.rating], [null, 4], 'null removes the title, the rest stays');
+    const retitled = await t.ok<{ updateReview: ReviewView }>(UPDATE, { id: r.id, i: { title: ' Better ' } }, me);
+    assert.equal(retitled.updateReview.title, 'Better');
 
     assert.deepEqual(codes(await t.call(UPDATE, { id: r.id, i: { rating: 1 } }, identity('CUSTOMER'))), ['FORBIDDEN']);
     assert.deepEqual(codes(await t.call(UPDATE, { id: r.id, i: { rating: 1 } }, identity('ADMIN'))), ['FORBIDDEN']);
@@ -177,13 +181,21 @@ describe('reviews: adding, changing, deleting and moderating', () => {
     assert.deepEqual(codes(await t.call(UPDATE, { id: randomUUID(), i: { rating: 1 } }, me)), ['NOT_FOUND']);
     assert.deepEqual(codes(await t.call(UPDATE, { id: 'nope', i: { rating: 1 } }, me)), ['NOT_FOUND']);
     for (const [i, field] of [
-      [{ rating: 9 }, 'rating'],
-      [{ body: ' ' }, 'body'],
-      [{ title: 'x'.repeat(200) }, 'title'],
+      [{ rating: 9 }, 'input.rating'],
+      [{ rating: null }, 'input.rating'],
+      [{ body: ' ' }, 'input.body'],
+      [{ body: null }, 'input.body'],
+      [{ title: 'x'.repeat(200) }, 'input.title'],
     ] as const) {
       const res = await t.call(UPDATE, { id: r.id, i }, me);
-      assert.deepEqual([codes(res), fields(res)], [['BAD_USER_INPUT'], [field]]);
+      assert.deepEqual([codes(res), fields(res)], [['BAD_USER_INPUT'], [field]], JSON.stringify(i).slice(0, 60));
     }
+    const all = await t.call(UPDATE, { id: r.id, i: { rating: 0, body: null, title: '' } }, me);
+    assert.deepEqual(
+      (all.errors![0]!.extensions!.fields as Array<{ path: string }>).map((f) => f.path),
+      ['input.rating', 'input.body', 'input.title'],
+      'every problem at once',
+    );
     const [row] = await t.sql<{ rating: number }>(`SELECT rating FROM review WHERE id = $1`, [r.id]);
     assert.equal(row!.rating, 4);
   });

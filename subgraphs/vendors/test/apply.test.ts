@@ -15,7 +15,7 @@ import {
 
 const MY_STORE = `{ myStore { id slug name status members { userId role } } }`;
 const UPDATE = `mutation($i: UpdateStoreInput!) { updateMyStore(input: $i) { id slug name description logoUrl contactEmail contactPhone businessHours { day opens closes } } }`;
-const AUDIT = `{ myStore { auditLog { action actorId changes { field from to } } } }`;
+const AUDIT = `{ myStore { auditLog { action actor { id } changes { field from to } } } }`;
 
 describe('vendors: applying for a store, my store, updating it', () => {
   let t: TestVendors;
@@ -82,16 +82,49 @@ describe('vendors: applying for a store, my store, updating it', () => {
     ]);
   });
 
-  it('lets only signed-in VENDOR users apply, and each own at most one store', async () => {
+  it('lets signed-in VENDOR and CUSTOMER users apply (a customer becomes a vendor), and each own at most one store', async () => {
     const i = { i: { name: 'Kano Kaftans' } };
     assert.deepEqual(codes(await t.call(APPLY, i)), ['UNAUTHENTICATED']);
-    assert.deepEqual(codes(await t.call(APPLY, i, { identity: customer() })), ['FORBIDDEN']);
-    assert.deepEqual(codes(await t.call(APPLY, i, { identity: user('ADMIN') })), ['FORBIDDEN']);
+    const refused = await t.call(APPLY, i, { identity: user('ADMIN') });
+    assert.deepEqual(codes(refused), ['FORBIDDEN']);
+    assert.match(refused.errors![0]!.message, /customer or vendor/);
+    assert.deepEqual(codes(await t.call(APPLY, i, { identity: user('DELIVERY') })), ['FORBIDDEN']);
     const owner = vendorUser();
     await applyStore(t, { name: 'Kano Kaftans' }, owner);
     assert.deepEqual(codes(await t.call(APPLY, { i: { name: 'Another Store' } }, { identity: owner })), ['CONFLICT']);
     const rows = await t.sql(`SELECT vendor_id FROM vendor_member WHERE user_id = $1`, [owner.userId]);
     assert.equal(rows.length, 1);
+    assert.deepEqual(
+      t.grants.filter((g) => g.userId === owner.userId),
+      [],
+      'a VENDOR needs no grant',
+    );
+
+    // A customer: identity adds VENDOR to their own account first, then the store opens; the
+    // token they still hold (CUSTOMER only) is enough for everything a store owner does next.
+    const shopper = customer();
+    const { vendor } = await applyStore(t, { name: 'From Shopper To Seller' }, shopper);
+    assert.equal(vendor.status, 'PENDING');
+    assert.deepEqual(
+      t.grants.filter((g) => g.userId === shopper.userId).map((g) => g.identity?.userId),
+      [shopper.userId],
+      'asked once, as the customer themselves',
+    );
+    const mine = await t.ok<{ myStore: { id: string; members: Array<{ role: string }> } }>(MY_STORE, {}, { identity: shopper });
+    assert.deepEqual([mine.myStore.id, mine.myStore.members.map((m) => m.role)], [vendor.id, ['OWNER']]);
+    await t.ok(UPDATE, { i: { description: 'Still on a customer token.' } }, { identity: shopper });
+    // A second application as the same customer (token not yet refreshed) is a CONFLICT, with no new grant.
+    assert.deepEqual(codes(await t.call(APPLY, { i: { name: 'Second Try' } }, { identity: shopper })), ['CONFLICT']);
+    assert.equal(t.grants.filter((g) => g.userId === shopper.userId).length, 1);
+  });
+
+  it('grants nothing to a customer whose input is invalid', async () => {
+    const shopper = customer();
+    assert.deepEqual(codes(await t.call(APPLY, { i: { name: ' ' } }, { identity: shopper })), ['BAD_USER_INPUT']);
+    assert.deepEqual(
+      t.grants.filter((g) => g.userId === shopper.userId),
+      [],
+    );
   });
 
   it('refuses a second store even when the same user applies twice at once', async () => {
@@ -112,18 +145,18 @@ describe('vendors: applying for a store, my store, updating it', () => {
     assert.equal((await applyStore(t, { name: '東京' })).vendor.slug, 'store');
   });
 
-  it('answers BAD_USER_INPUT naming the field and writes nothing on bad input', async () => {
+  it('answers BAD_USER_INPUT naming the field (relative to the arguments) and writes nothing on bad input', async () => {
     const owner = vendorUser();
     const before = await t.sql<{ n: string }>(`SELECT (SELECT count(*) FROM vendor) + (SELECT count(*) FROM vendor_audit) AS n`);
     for (const [input, name] of [
-      [{ name: '   ' }, 'name'],
-      [{ name: 'x'.repeat(101) }, 'name'],
-      [{ name: 'Ok', contactEmail: 'not-an-email' }, 'contactEmail'],
-      [{ name: 'Ok', contactPhone: '12345' }, 'contactPhone'],
-      [{ name: 'Ok', logoUrl: 'http://insecure.example/logo.png' }, 'logoUrl'],
-      [{ name: 'Ok', logoUrl: 'not a url' }, 'logoUrl'],
-      [{ name: 'Ok', businessHours: [{ day: 'MON', opens: '9am', closes: '18:00' }] }, 'businessHours.0.opens'],
-      [{ name: 'Ok', businessHours: [{ day: 'MON', opens: '09:00', closes: '24:00' }] }, 'businessHours.0.closes'],
+      [{ name: '   ' }, 'input.name'],
+      [{ name: 'x'.repeat(101) }, 'input.name'],
+      [{ name: 'Ok', contactEmail: 'not-an-email' }, 'input.contactEmail'],
+      [{ name: 'Ok', contactPhone: '12345' }, 'input.contactPhone'],
+      [{ name: 'Ok', logoUrl: 'http://insecure.example/logo.png' }, 'input.logoUrl'],
+      [{ name: 'Ok', logoUrl: 'not a url' }, 'input.logoUrl'],
+      [{ name: 'Ok', businessHours: [{ day: 'MON', opens: '9am', closes: '18:00' }] }, 'input.businessHours.0.opens'],
+      [{ name: 'Ok', businessHours: [{ day: 'MON', opens: '09:00', closes: '24:00' }] }, 'input.businessHours.0.closes'],
       [
         {
           name: 'Ok',
@@ -132,7 +165,7 @@ describe('vendors: applying for a store, my store, updating it', () => {
             { day: 'TUE', opens: '18:00', closes: '09:00' },
           ],
         },
-        'businessHours.1.closes',
+        'input.businessHours.1.closes',
       ],
       [
         {
@@ -142,7 +175,7 @@ describe('vendors: applying for a store, my store, updating it', () => {
             { day: 'MON', opens: '10:00', closes: '12:00' },
           ],
         },
-        'businessHours.1.day',
+        'input.businessHours.1.day',
       ],
     ] as const) {
       const r = await t.call(APPLY, { i: input }, { identity: owner });
@@ -152,6 +185,35 @@ describe('vendors: applying for a store, my store, updating it', () => {
     const afterCount = await t.sql<{ n: string }>(`SELECT (SELECT count(*) FROM vendor) + (SELECT count(*) FROM vendor_audit) AS n`);
     assert.equal(afterCount[0]!.n, before[0]!.n);
     assert.equal((await t.ok<{ myStore: null }>(MY_STORE, {}, { identity: owner })).myStore, null, 'the failed applicant has no store');
+  });
+
+  it('reports every problem of an application at once, each under its path', async () => {
+    const r = await t.call(
+      APPLY,
+      {
+        i: {
+          name: '',
+          contactEmail: 'nope',
+          logoUrl: 'http://x.example/a.png',
+          businessHours: [
+            { day: 'MON', opens: '9am', closes: '18:00' },
+            { day: 'MON', opens: '10:00', closes: '09:00' },
+          ],
+        },
+      },
+      { identity: vendorUser() },
+    );
+    assert.deepEqual(codes(r), ['BAD_USER_INPUT']);
+    const ext = r.errors![0]!.extensions!;
+    assert.equal(ext.field, 'input.name');
+    assert.deepEqual((ext.fields as Array<{ path: string }>).map((f) => f.path).sort(), [
+      'input.businessHours.0.opens',
+      'input.businessHours.1.closes',
+      'input.businessHours.1.day',
+      'input.contactEmail',
+      'input.logoUrl',
+      'input.name',
+    ]);
   });
 
   it('answers myStore: UNAUTHENTICATED when anonymous, null without a store', async () => {
@@ -181,24 +243,58 @@ describe('vendors: applying for a store, my store, updating it', () => {
     const log = (
       await t.ok<{
         myStore: {
-          auditLog: Array<{ action: string; actorId: string; changes: Array<{ field: string; from: string | null; to: string | null }> }>;
+          auditLog: Array<{ action: string; actor: { id: string }; changes: Array<{ field: string; from: unknown; to: unknown }> }>;
         };
       }>(AUDIT, {}, { identity: owner })
     ).myStore.auditLog;
     assert.deepEqual(
       log.map((e) => e.action),
-      ['vendor.updated', 'vendor.updated', 'vendor.applied'],
+      ['VENDOR_UPDATED', 'VENDOR_UPDATED', 'VENDOR_APPLIED'],
     );
-    assert.ok(log.every((e) => e.actorId === owner.userId));
+    assert.ok(log.every((e) => e.actor.id === owner.userId));
     assert.deepEqual(
       log[1]!.changes.sort((a, b) => a.field.localeCompare(b.field)),
       [
-        { field: 'description', from: null, to: '"Bronze-cast jewellery."' },
-        { field: 'name', from: '"Benin Bronze Boutique"', to: '"Benin Bronze House"' },
+        { field: 'description', from: null, to: 'Bronze-cast jewellery.' },
+        { field: 'name', from: 'Benin Bronze Boutique', to: 'Benin Bronze House' },
       ],
     );
-    assert.deepEqual(log[0]!.changes, [{ field: 'contactEmail', from: '"a@benin.ng"', to: null }]);
+    assert.deepEqual(log[0]!.changes, [{ field: 'contactEmail', from: 'a@benin.ng', to: null }]);
     const [row] = await t.sql<{ version: string }>(`SELECT version FROM vendor WHERE id = $1`, [vendor.id]);
     assert.equal(row!.version, '3', 'applied (1), then two changes; the update that changed nothing left it');
+  });
+
+  it('follows the update convention: absent keeps, null clears where allowed, else BAD_USER_INPUT on its path', async () => {
+    const { owner } = await applyStore(t, {
+      name: 'Null Rules',
+      description: 'Kept unless cleared.',
+      logoUrl: 'https://img.example/logo.png',
+      contactPhone: '08031234567',
+      businessHours: [{ day: 'MON', opens: '09:00', closes: '17:00' }],
+    });
+    type Store = {
+      name: string;
+      description: string | null;
+      logoUrl: string | null;
+      contactPhone: string | null;
+      businessHours: unknown[];
+    };
+    const bad = await t.call(UPDATE, { i: { name: null, businessHours: null, description: null } }, { identity: owner });
+    assert.deepEqual(codes(bad), ['BAD_USER_INPUT']);
+    assert.deepEqual(
+      (bad.errors![0]!.extensions!.fields as Array<{ path: string }>).map((f) => f.path),
+      ['input.name', 'input.businessHours'],
+      'every problem at once; description: null alone would be fine',
+    );
+    const kept = (await t.ok<{ updateMyStore: Store }>(UPDATE, { i: { description: null } }, { identity: owner })).updateMyStore;
+    assert.deepEqual(
+      [kept.name, kept.description, kept.logoUrl, kept.contactPhone, kept.businessHours.length],
+      ['Null Rules', null, 'https://img.example/logo.png', '+2348031234567', 1],
+      'null cleared the description; absent fields stayed',
+    );
+    const cleared = (
+      await t.ok<{ updateMyStore: Store }>(UPDATE, { i: { logoUrl: null, contactPhone: null, businessHours: [] } }, { identity: owner })
+    ).updateMyStore;
+    assert.deepEqual([cleared.logoUrl, cleared.contactPhone, cleared.businessHours], [null, null, []]);
   });
 });

@@ -63,7 +63,7 @@ describe('vendors: reading stores (by slug, the directory, the admin list)', () 
     assert.deepEqual(own.vendor.members, [{ role: 'OWNER' }]);
     assert.deepEqual(
       own.vendor.auditLog.map((e) => e.action),
-      ['vendor.commission-changed', 'vendor.seeded'],
+      ['VENDOR_COMMISSION_CHANGED', 'VENDOR_SEEDED'],
     );
     const other = await t.ok<{ vendor: { commissionRate: string | null } }>(BY_SLUG, { s: slug }, { identity: seededOwner(2) });
     assert.equal(other.vendor.commissionRate, null, "another store's owner is not a member");

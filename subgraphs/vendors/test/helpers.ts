@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { seedUuid, type BaseContext, type Identity, type Role } from '@fashionistar/shared';
+import { ForbiddenError, seedUuid, type BaseContext, type Identity, type Role } from '@fashionistar/shared';
 import {
   startFakeSubgraph,
   startTestSubgraph,
@@ -20,6 +20,12 @@ export interface TestVendors extends TestSubgraph<Running['config'], Running['de
   emails: Map<string, string>;
   /** Who the fake identity subgraph was asked by, and about which addresses. */
   identityCalls: Array<{ identity: Identity | null; emails: string[] }>;
+  /** The fake identity's contact details by user id (edit to add people; unknown ids are left out). */
+  contacts: Map<string, { email: string | null; phone: string | null }>;
+  /** Every `userContacts` call: who asked, about which ids. */
+  contactCalls: Array<{ identity: Identity | null; ids: string[] }>;
+  /** Every `grantVendorRole` call: who asked, for whom. */
+  grants: Array<{ identity: Identity | null; userId: string }>;
 }
 
 /**
@@ -31,15 +37,34 @@ export async function startTestVendors(env: Record<string, string> = {}): Promis
   const t = await startTestSubgraph(subgraph, { env, peers });
   const emails = new Map<string, string>();
   const identityCalls: TestVendors['identityCalls'] = [];
+  const contacts: TestVendors['contacts'] = new Map();
+  const contactCalls: TestVendors['contactCalls'] = [];
+  const grants: TestVendors['grants'] = [];
   const identity = await startFakeSubgraph({
     name: 'identity',
     typeDefs: `type EmailMatch { email: String! userId: ID! }
-               type Query { userIdsByEmail(emails: [String!]!): [EmailMatch!]! }`,
+               type UserContact { userId: ID! email: String phone: String }
+               type RoleGrant { userId: ID! roles: [String!]! granted: Boolean! }
+               type Query { userIdsByEmail(emails: [String!]!): [EmailMatch!]! userContacts(ids: [ID!]!): [UserContact!]! }
+               type Mutation { grantVendorRole(userId: ID!): RoleGrant! }`,
     resolvers: {
       Query: {
         userIdsByEmail: (_: unknown, args: { emails: string[] }, ctx: BaseContext) => {
           identityCalls.push({ identity: ctx.identity, emails: args.emails });
           return args.emails.flatMap((email) => (emails.has(email) ? [{ email, userId: emails.get(email)! }] : []));
+        },
+        userContacts: (_: unknown, args: { ids: string[] }, ctx: BaseContext) => {
+          contactCalls.push({ identity: ctx.identity, ids: args.ids });
+          return args.ids.flatMap((id) => (contacts.has(id) ? [{ userId: id, ...contacts.get(id)! }] : []));
+        },
+      },
+      Mutation: {
+        // Like identity: the caller's own account only; the roles are the token's plus VENDOR.
+        grantVendorRole: (_: unknown, args: { userId: string }, ctx: BaseContext) => {
+          grants.push({ identity: ctx.identity, userId: args.userId });
+          if (!ctx.identity || ctx.identity.userId !== args.userId) throw new ForbiddenError('Only your own account.');
+          const granted = !ctx.identity.roles.includes('VENDOR');
+          return { userId: args.userId, roles: granted ? [...ctx.identity.roles, 'VENDOR'] : ctx.identity.roles, granted };
         },
       },
     },
@@ -51,6 +76,9 @@ export async function startTestVendors(env: Record<string, string> = {}): Promis
     ...t,
     emails,
     identityCalls,
+    contacts,
+    contactCalls,
+    grants,
     stop: async () => {
       await identity.stop();
       await t.stop();

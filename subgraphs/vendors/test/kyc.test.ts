@@ -2,14 +2,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { admin, applyStore, codes, customer, field, startTestVendors, vendorUser, type TestVendors } from './helpers';
 
-const SUBMIT = `mutation($i: SubmitKycInput!) { submitKyc(input: $i) { id status documentType documentUrl submittedBy reviewerId reviewNote reviewedAt vendor { id } } }`;
-const REVIEW = `mutation($id: ID!, $status: KycStatus!, $note: String) { reviewKyc(id: $id, status: $status, note: $note) { id status reviewerId reviewNote reviewedAt } }`;
+const SUBMIT = `mutation($i: SubmitKycInput!) { submitKyc(input: $i) { id status documentType documentUrl submittedBy { id } reviewer { id } reviewNote reviewedAt vendor { id } } }`;
+const REVIEW = `mutation($id: ID!, $status: KycStatus!, $note: String) { reviewKyc(id: $id, status: $status, note: $note) { id status reviewer { id } reviewNote reviewedAt } }`;
 const DOC = { documentType: 'CAC_CERTIFICATE', documentUrl: 'https://docs.fashionistar.test/kyc/cac.pdf' };
 
 interface Submission {
   id: string;
   status: string;
-  reviewerId: string | null;
+  reviewer: { id: string } | null;
   reviewNote: string | null;
   reviewedAt: string | null;
 }
@@ -29,7 +29,7 @@ describe('vendors: KYC submissions and reviews', () => {
     for (const url of ['http://docs.example/cac.pdf', 'cac.pdf', '  ']) {
       const r = await t.call(SUBMIT, { i: { ...DOC, documentUrl: url } }, { identity: owner });
       assert.deepEqual(codes(r), ['BAD_USER_INPUT'], url);
-      assert.equal(field(r), 'documentUrl');
+      assert.equal(field(r), 'input.documentUrl');
     }
     const s = (await t.ok<{ submitKyc: Record<string, unknown> }>(SUBMIT, { i: DOC }, { identity: owner })).submitKyc;
     assert.deepEqual(
@@ -39,8 +39,8 @@ describe('vendors: KYC submissions and reviews', () => {
         status: 'PENDING',
         documentType: 'CAC_CERTIFICATE',
         documentUrl: DOC.documentUrl,
-        submittedBy: owner.userId,
-        reviewerId: null,
+        submittedBy: { id: owner.userId },
+        reviewer: null,
         reviewNote: null,
         reviewedAt: null,
         vendor: { id: vendor.id },
@@ -107,7 +107,7 @@ describe('vendors: KYC submissions and reviews', () => {
     const rejected = (
       await t.ok<{ reviewKyc: Submission }>(REVIEW, { id: s.id, status: 'REJECTED', note: 'Older than 3 months.' }, { identity: reviewer })
     ).reviewKyc;
-    assert.deepEqual([rejected.status, rejected.reviewerId, rejected.reviewNote], ['REJECTED', reviewer.userId, 'Older than 3 months.']);
+    assert.deepEqual([rejected.status, rejected.reviewer?.id, rejected.reviewNote], ['REJECTED', reviewer.userId, 'Older than 3 months.']);
     assert.ok(rejected.reviewedAt);
     const again = await t.call(REVIEW, { id: s.id, status: 'APPROVED' }, { identity: admin() });
     assert.deepEqual(codes(again), ['CONFLICT'], 'a decided submission stays decided');

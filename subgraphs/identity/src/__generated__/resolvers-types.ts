@@ -130,6 +130,15 @@ export type Mutation = {
    */
   deleteAccount: Scalars['Boolean']['output'];
   /**
+   * Internal, for vendors when a CUSTOMER applies for a store: adds the VENDOR role to the signed-in
+   * caller's own account (`userId` must be the caller's: FORBIDDEN otherwise; UNAUTHENTICATED when
+   * anonymous; NOT_FOUND for a deleted account). Idempotent: an account that already holds VENDOR is
+   * left as it is. Sessions stay signed in: VENDOR is a role anyone may take at sign-up, so it grants
+   * nothing a fresh sign-in would have to confirm; access tokens carry it from the next refresh.
+   * Recorded as an `identity.user.role-granted` event. The router never serves it.
+   */
+  grantVendorRole: RoleGrant;
+  /**
    * Signs in. UNAUTHENTICATED for wrong credentials; RATE_LIMITED after repeated failures on one
    * account or too many attempts from one address.
    */
@@ -196,6 +205,11 @@ export type MutationChangePhoneArgs = {
 
 export type MutationDeleteAccountArgs = {
   password: Scalars['String']['input'];
+};
+
+
+export type MutationGrantVendorRoleArgs = {
+  userId: Scalars['ID']['input'];
 };
 
 
@@ -268,6 +282,15 @@ export type Query = {
    */
   sentMessages: Array<SentMessage>;
   /**
+   * Internal, for other subgraphs that decided their caller may see these people's contact details
+   * (e.g. vendors: a store's members and admins see their co-members'): the e-mail and phone of
+   * each live account of `ids` (at most 100), in input order, once each; unknown, non-uuid and
+   * deleted accounts are left out. Only for a signed-in caller (UNAUTHENTICATED otherwise); the
+   * router never serves it, and identity cannot check the asking subgraph's rule: that subgraph
+   * answers for who sees the result.
+   */
+  userContacts: Array<UserContact>;
+  /**
    * Internal, for other subgraphs (e.g. vendors inviting a store member by e-mail): the accounts
    * whose e-mail address is one of `emails` (at most 20) and verified; unknown, unverified and
    * deleted accounts are left out. Only for a signed-in caller (UNAUTHENTICATED otherwise); the
@@ -285,6 +308,11 @@ export type QueryMyLoginEventsArgs = {
 export type QuerySentMessagesArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
   to?: InputMaybe<Scalars['String']['input']>;
+};
+
+
+export type QueryUserContactsArgs = {
+  ids: Array<Scalars['ID']['input']>;
 };
 
 
@@ -333,6 +361,17 @@ export type Role =
   | 'CUSTOMER'
   | 'DELIVERY'
   | 'VENDOR';
+
+/** Internal: an account's roles after a grant. */
+export type RoleGrant = {
+  __typename?: 'RoleGrant';
+  /** True when this call added the role; false when the account already held it. */
+  granted: Scalars['Boolean']['output'];
+  /** Every role the account holds now. */
+  roles: Array<Role>;
+  /** The account's id. */
+  userId: Scalars['ID']['output'];
+};
 
 /** An e-mail or SMS the platform sent or would have sent. */
 export type SentMessage = {
@@ -418,6 +457,17 @@ export type User = {
   /** True once the user entered the code sent by SMS. */
   phoneVerified: Scalars['Boolean']['output'];
   roles: Array<Role>;
+};
+
+/** Internal: how to reach an account, for a subgraph that decided its caller may know it. */
+export type UserContact = {
+  __typename?: 'UserContact';
+  /** Lower-cased e-mail address; null when the account has none. */
+  email?: Maybe<Scalars['String']['output']>;
+  /** Phone number in E.164 form; null when the account has none. */
+  phone?: Maybe<Scalars['String']['output']>;
+  /** The account's id, as asked. */
+  userId: Scalars['ID']['output'];
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -534,6 +584,7 @@ export type ResolversTypes = ResolversObject<{
   RequestPasswordResetInput: RequestPasswordResetInput;
   ResetPasswordInput: ResetPasswordInput;
   Role: Role;
+  RoleGrant: ResolverTypeWrapper<RoleGrant>;
   SentMessage: ResolverTypeWrapper<OutboundMessage>;
   Session: ResolverTypeWrapper<SessionEntity>;
   SessionRevocation: ResolverTypeWrapper<SessionRevocationEvent>;
@@ -541,6 +592,7 @@ export type ResolversTypes = ResolversObject<{
   UpdateAddressInput: UpdateAddressInput;
   UpdateProfileInput: UpdateProfileInput;
   User: ResolverTypeWrapper<UserEntity>;
+  UserContact: ResolverTypeWrapper<UserContact>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
@@ -561,6 +613,7 @@ export type ResolversParentTypes = ResolversObject<{
   RegisterInput: RegisterInput;
   RequestPasswordResetInput: RequestPasswordResetInput;
   ResetPasswordInput: ResetPasswordInput;
+  RoleGrant: RoleGrant;
   SentMessage: OutboundMessage;
   Session: SessionEntity;
   SessionRevocation: SessionRevocationEvent;
@@ -568,6 +621,7 @@ export type ResolversParentTypes = ResolversObject<{
   UpdateAddressInput: UpdateAddressInput;
   UpdateProfileInput: UpdateProfileInput;
   User: UserEntity;
+  UserContact: UserContact;
   Int: Scalars['Int']['output'];
 }>;
 
@@ -621,6 +675,7 @@ export type MutationResolvers<ContextType = IdentityContext, ParentType extends 
   changePassword?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangePasswordArgs, 'currentPassword' | 'newPassword'>>;
   changePhone?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationChangePhoneArgs, 'newPhone' | 'password'>>;
   deleteAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAccountArgs, 'password'>>;
+  grantVendorRole?: Resolver<ResolversTypes['RoleGrant'], ParentType, ContextType, RequireFields<MutationGrantVendorRoleArgs, 'userId'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
   logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
   refresh?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshArgs, 'refreshToken'>>;
@@ -643,7 +698,14 @@ export type QueryResolvers<ContextType = IdentityContext, ParentType extends Res
   myLoginEvents?: Resolver<Array<ResolversTypes['LoginEvent']>, ParentType, ContextType, RequireFields<QueryMyLoginEventsArgs, 'first'>>;
   mySessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
   sentMessages?: Resolver<Array<ResolversTypes['SentMessage']>, ParentType, ContextType, RequireFields<QuerySentMessagesArgs, 'first'>>;
+  userContacts?: Resolver<Array<ResolversTypes['UserContact']>, ParentType, ContextType, RequireFields<QueryUserContactsArgs, 'ids'>>;
   userIdsByEmail?: Resolver<Array<ResolversTypes['EmailMatch']>, ParentType, ContextType, RequireFields<QueryUserIdsByEmailArgs, 'emails'>>;
+}>;
+
+export type RoleGrantResolvers<ContextType = IdentityContext, ParentType extends ResolversParentTypes['RoleGrant'] = ResolversParentTypes['RoleGrant']> = ResolversObject<{
+  granted?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
+  roles?: Resolver<Array<ResolversTypes['Role']>, ParentType, ContextType>;
+  userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type SentMessageResolvers<ContextType = IdentityContext, ParentType extends ResolversParentTypes['SentMessage'] = ResolversParentTypes['SentMessage']> = ResolversObject<{
@@ -692,6 +754,12 @@ export type UserResolvers<ContextType = IdentityContext, ParentType extends Reso
   roles?: Resolver<Array<ResolversTypes['Role']>, ParentType, ContextType>;
 }>;
 
+export type UserContactResolvers<ContextType = IdentityContext, ParentType extends ResolversParentTypes['UserContact'] = ResolversParentTypes['UserContact']> = ResolversObject<{
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
 export type Resolvers<ContextType = IdentityContext> = ResolversObject<{
   Address?: AddressResolvers<ContextType>;
   AuthPayload?: AuthPayloadResolvers<ContextType>;
@@ -700,11 +768,13 @@ export type Resolvers<ContextType = IdentityContext> = ResolversObject<{
   LoginEvent?: LoginEventResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   Query?: QueryResolvers<ContextType>;
+  RoleGrant?: RoleGrantResolvers<ContextType>;
   SentMessage?: SentMessageResolvers<ContextType>;
   Session?: SessionResolvers<ContextType>;
   SessionRevocation?: SessionRevocationResolvers<ContextType>;
   Subscription?: SubscriptionResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  UserContact?: UserContactResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = IdentityContext> = ResolversObject<{

@@ -2,7 +2,7 @@
 import type { GraphQLResolveInfo, GraphQLScalarType, GraphQLScalarTypeConfig } from 'graphql';
 import type { ReviewEntity } from '../entities/review.entity';
 import type { RatingSummary, ProductRef } from '../services/rating.service';
-import type { UserRef } from '../services/review.service';
+import type { UserRef, VendorRef } from '../services/review.service';
 import type { ReviewsContext } from '../context';
 export type Maybe<T> = T | null;
 export type InputMaybe<T> = Maybe<T>;
@@ -20,10 +20,14 @@ export type Scalars = {
   _FieldSet: { input: unknown; output: unknown; }
 };
 
+/**
+ * A new review. Every problem is answered at once (BAD_USER_INPUT with `extensions.fields`, paths
+ * `input.rating`, `input.body`, `input.title`, `input.productId`).
+ */
 export type AddReviewInput = {
   /** The review itself, 1 to 5000 characters. */
   body: Scalars['String']['input'];
-  /** A PUBLISHED product. */
+  /** A PUBLISHED product on sale. */
   productId: Scalars['ID']['input'];
   /** Stars, 1 to 5. */
   rating: Scalars['Int']['input'];
@@ -48,13 +52,16 @@ export type Mutation = {
   /** Hides a review from the public and removes it from the product's rating. ADMIN only. */
   hideReview: Review;
   /**
-   * Writes (or rewrites) the store's public reply. Only members of the store selling the product,
-   * or an ADMIN, may reply.
+   * Writes (or rewrites) the store's public reply. Only members of the store selling the product
+   * whose role may reply to reviews (OWNER and STAFF), or an ADMIN, may reply.
    */
   replyToReview: Review;
   /** Shows a hidden review again and counts it in the product's rating. ADMIN only. */
   unhideReview: Review;
-  /** Changes the caller's own review. NOT_FOUND for an unknown id, FORBIDDEN for someone else's review. */
+  /**
+   * Changes the caller's own review (see UpdateReviewInput for what null means). NOT_FOUND for an
+   * unknown id, FORBIDDEN for someone else's review.
+   */
   updateReview: Review;
   /**
    * Records the caller's vote on a review: one vote per user, voting again replaces it. FORBIDDEN on
@@ -107,18 +114,20 @@ export type PageInfo = {
   __typename?: 'PageInfo';
   /** Pass as `after` to get the next page; null for an empty page. */
   endCursor?: Maybe<Scalars['String']['output']>;
+  /** True when more items follow this page. */
   hasNextPage: Scalars['Boolean']['output'];
 };
 
 /** A product of the catalog, with what customers think of it. */
 export type Product = {
   __typename?: 'Product';
+  /** The product's id. */
   id: Scalars['ID']['output'];
   /** The aggregate of the product's visible reviews. */
   rating: ProductRating;
   /**
-   * Reviews of the product, newest first. The public sees VISIBLE reviews; admins see hidden ones
-   * too. At most 50 per page (default 10).
+   * Reviews of the product, in `sort` order (default NEWEST). The public sees VISIBLE reviews;
+   * admins see hidden ones too. `totalCount` counts the reviews that match `rating`.
    */
   reviews: ReviewConnection;
 };
@@ -128,6 +137,8 @@ export type Product = {
 export type ProductReviewsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+  rating?: InputMaybe<Scalars['Int']['input']>;
+  sort?: InputMaybe<ReviewSort>;
 };
 
 /** The aggregate of a product's visible reviews, kept up to date with every review change. */
@@ -155,7 +166,9 @@ export type QueryReviewArgs = {
 /** How many reviews gave a number of stars. */
 export type RatingBucket = {
   __typename?: 'RatingBucket';
+  /** How many visible reviews gave that many stars. */
   count: Scalars['Int']['output'];
+  /** Stars, 1 to 5. */
   stars: Scalars['Int']['output'];
 };
 
@@ -165,13 +178,17 @@ export type RatingBucket = {
  */
 export type Review = {
   __typename?: 'Review';
+  /** Who wrote it. */
   author: User;
+  /** The review itself, 1 to 5000 characters. */
   body: Scalars['String']['output'];
+  /** When it was written. */
   createdAt: Scalars['DateTime']['output'];
   /** How many users found the review helpful. */
   helpfulCount: Scalars['Int']['output'];
   /** Why an admin hid the review; admins only, null for everyone else. */
   hiddenReason?: Maybe<Scalars['String']['output']>;
+  /** The review's id. */
   id: Scalars['ID']['output'];
   /** The caller's own vote: true helpful, false not helpful, null when anonymous or not voted. */
   myVote?: Maybe<Scalars['Boolean']['output']>;
@@ -186,7 +203,9 @@ export type Review = {
   rating: Scalars['Int']['output'];
   /** The selling store's answer; null until a member of the store replies. */
   reply?: Maybe<ReviewReply>;
+  /** VISIBLE, or HIDDEN by an admin. */
   status: ReviewStatus;
+  /** Optional headline, at most 120 characters. */
   title?: Maybe<Scalars['String']['output']>;
   /** When the author last changed the rating, title or body. */
   updatedAt: Scalars['DateTime']['output'];
@@ -194,10 +213,12 @@ export type Review = {
   verifiedPurchase: Scalars['Boolean']['output'];
 };
 
-/** A page of reviews, newest first. */
+/** A page of reviews, in the list's order. */
 export type ReviewConnection = {
   __typename?: 'ReviewConnection';
+  /** The reviews of this page. */
   edges: Array<ReviewEdge>;
+  /** Where this page stands in the list. */
   pageInfo: PageInfo;
   /** How many reviews the list holds over all pages. */
   totalCount: Scalars['Int']['output'];
@@ -208,38 +229,58 @@ export type ReviewEdge = {
   __typename?: 'ReviewEdge';
   /** Pass as `after` to get the reviews that follow this one. */
   cursor: Scalars['String']['output'];
+  /** The review. */
   node: Review;
 };
 
 /** The selling store's public answer to a review. */
 export type ReviewReply = {
   __typename?: 'ReviewReply';
+  /** The reply, 1 to 2000 characters. */
   body: Scalars['String']['output'];
   /** When the reply was last written. */
   createdAt: Scalars['DateTime']['output'];
 };
 
+/** The order of a review list. */
+export type ReviewSort =
+  /** Most stars first (then newest). */
+  | 'HIGHEST'
+  /** Fewest stars first (then newest). */
+  | 'LOWEST'
+  /** Most found helpful first (then newest). */
+  | 'MOST_HELPFUL'
+  /** Newest first. */
+  | 'NEWEST';
+
+/** Whether shoppers see a review. */
 export type ReviewStatus =
   /** Hidden by an admin: shown to admins only and left out of the rating. */
   | 'HIDDEN'
   /** Shown to everyone and counted in the product's rating. */
   | 'VISIBLE';
 
-/** Fields left out (or null) stay as they are; an empty title removes it. */
+/**
+ * Changes to one's review. A field left out stays as it is; `title: null` removes the title (an
+ * empty or blank title is BAD_USER_INPUT on `input.title`: send null); `rating: null` and
+ * `body: null` are BAD_USER_INPUT on their path (a review always has both). No defaults. Every
+ * problem is answered at once.
+ */
 export type UpdateReviewInput = {
+  /** The review itself, 1 to 5000 characters after trimming; null is BAD_USER_INPUT. */
   body?: InputMaybe<Scalars['String']['input']>;
+  /** Stars, 1 to 5; null is BAD_USER_INPUT. */
   rating?: InputMaybe<Scalars['Int']['input']>;
+  /** Headline, 1 to 120 characters after trimming; null removes it. */
   title?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A person with an account, with the reviews they wrote. */
 export type User = {
   __typename?: 'User';
+  /** The user's id. */
   id: Scalars['ID']['output'];
-  /**
-   * The user's reviews, newest first. The public sees VISIBLE reviews; admins see hidden ones too.
-   * At most 50 per page (default 10).
-   */
+  /** The user's reviews, newest first. The public sees VISIBLE reviews; admins see hidden ones too. */
   reviews: ReviewConnection;
 };
 
@@ -248,6 +289,31 @@ export type User = {
 export type UserReviewsArgs = {
   after?: InputMaybe<Scalars['String']['input']>;
   first?: InputMaybe<Scalars['Int']['input']>;
+};
+
+/** A store of the marketplace, with the reviews of what it sells. */
+export type Vendor = {
+  __typename?: 'Vendor';
+  /** The store's id. */
+  id: Scalars['ID']['output'];
+  /**
+   * The store's review inbox: the reviews of every product the store sells, in `sort` order
+   * (default NEWEST). For the store's members whose role may reply to reviews (OWNER and STAFF) and
+   * admins: null with FORBIDDEN for anyone else (UNAUTHENTICATED when anonymous). Members see
+   * VISIBLE reviews; admins see hidden ones too. `totalCount` counts the reviews that match the
+   * filters.
+   */
+  reviews?: Maybe<ReviewConnection>;
+};
+
+
+/** A store of the marketplace, with the reviews of what it sells. */
+export type VendorReviewsArgs = {
+  after?: InputMaybe<Scalars['String']['input']>;
+  first?: InputMaybe<Scalars['Int']['input']>;
+  rating?: InputMaybe<Scalars['Int']['input']>;
+  sort?: InputMaybe<ReviewSort>;
+  unreplied?: InputMaybe<Scalars['Boolean']['input']>;
 };
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -334,6 +400,7 @@ export type FederationTypes = ResolversObject<{
   Product: Product;
   Review: Review;
   User: User;
+  Vendor: Vendor;
 }>;
 
 /** Mapping of federation reference types */
@@ -347,6 +414,9 @@ export type FederationReferenceTypes = ResolversObject<{
   User:
     ( { __typename: 'User' }
     & GraphQLRecursivePick<FederationTypes['User'], {"id":true}> );
+  Vendor:
+    ( { __typename: 'Vendor' }
+    & GraphQLRecursivePick<FederationTypes['Vendor'], {"id":true}> );
 }>;
 
 
@@ -369,9 +439,11 @@ export type ResolversTypes = ResolversObject<{
   ReviewConnection: ResolverTypeWrapper<Omit<ReviewConnection, 'edges'> & { edges: Array<ResolversTypes['ReviewEdge']> }>;
   ReviewEdge: ResolverTypeWrapper<Omit<ReviewEdge, 'node'> & { node: ResolversTypes['Review'] }>;
   ReviewReply: ResolverTypeWrapper<ReviewReply>;
+  ReviewSort: ReviewSort;
   ReviewStatus: ReviewStatus;
   UpdateReviewInput: UpdateReviewInput;
   User: ResolverTypeWrapper<UserRef>;
+  Vendor: ResolverTypeWrapper<VendorRef>;
   Int: ResolverTypeWrapper<Scalars['Int']['output']>;
 }>;
 
@@ -395,6 +467,7 @@ export type ResolversParentTypes = ResolversObject<{
   ReviewReply: ReviewReply;
   UpdateReviewInput: UpdateReviewInput;
   User: UserRef;
+  Vendor: VendorRef;
   Int: Scalars['Int']['output'];
 }>;
 
@@ -427,7 +500,7 @@ export type ProductResolvers<ContextType = ReviewsContext, ParentType extends Re
   __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Product']> | FederationReferenceType, FederationReferenceType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   rating?: Resolver<ResolversTypes['ProductRating'], ParentType, ContextType>;
-  reviews?: Resolver<ResolversTypes['ReviewConnection'], ParentType, ContextType, Partial<ProductReviewsArgs>>;
+  reviews?: Resolver<ResolversTypes['ReviewConnection'], ParentType, ContextType, RequireFields<ProductReviewsArgs, 'sort'>>;
 }>;
 
 export type ProductRatingResolvers<ContextType = ReviewsContext, ParentType extends ResolversParentTypes['ProductRating'] = ResolversParentTypes['ProductRating']> = ResolversObject<{
@@ -486,6 +559,12 @@ export type UserResolvers<ContextType = ReviewsContext, ParentType extends Resol
   reviews?: Resolver<ResolversTypes['ReviewConnection'], ParentType, ContextType, Partial<UserReviewsArgs>>;
 }>;
 
+export type VendorResolvers<ContextType = ReviewsContext, ParentType extends ResolversParentTypes['Vendor'] = ResolversParentTypes['Vendor'], FederationReferenceType extends FederationReferenceTypes['Vendor'] = FederationReferenceTypes['Vendor']> = ResolversObject<{
+  __resolveReference?: ReferenceResolver<Maybe<ResolversTypes['Vendor']> | FederationReferenceType, FederationReferenceType, ContextType>;
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  reviews?: Resolver<Maybe<ResolversTypes['ReviewConnection']>, ParentType, ContextType, RequireFields<VendorReviewsArgs, 'sort'>>;
+}>;
+
 export type Resolvers<ContextType = ReviewsContext> = ResolversObject<{
   DateTime?: GraphQLScalarType;
   Mutation?: MutationResolvers<ContextType>;
@@ -499,6 +578,7 @@ export type Resolvers<ContextType = ReviewsContext> = ResolversObject<{
   ReviewEdge?: ReviewEdgeResolvers<ContextType>;
   ReviewReply?: ReviewReplyResolvers<ContextType>;
   User?: UserResolvers<ContextType>;
+  Vendor?: VendorResolvers<ContextType>;
 }>;
 
 export type DirectiveResolvers<ContextType = ReviewsContext> = ResolversObject<{

@@ -24,6 +24,13 @@ export class ReviewEntity {
   @Column('uuid')
   authorId!: string;
 
+  /**
+   * The store selling the product when the review was written (a product never changes store);
+   * null only for rows older than the inbox until the background backfill has asked the catalog.
+   */
+  @Column('uuid', { nullable: true })
+  vendorId!: string | null;
+
   @Column('smallint')
   rating!: number;
 
@@ -71,7 +78,7 @@ export class ReviewEntity {
  * The review columns under their property names, for hand-written SQL (lateral pages,
  * RETURNING) whose rows are turned into entities without a second read. `r` is the table alias.
  */
-export const REVIEW_COLUMNS = `r.id, r.product_id AS "productId", r.author_id AS "authorId", r.rating, r.title, r.body,
+export const REVIEW_COLUMNS = `r.id, r.product_id AS "productId", r.author_id AS "authorId", r.vendor_id AS "vendorId", r.rating, r.title, r.body,
   r.verified_purchase AS "verifiedPurchase", r.status, r.hidden_reason AS "hiddenReason", r.hidden_by AS "hiddenBy",
   r.reply_body AS "replyBody", r.reply_author_id AS "replyAuthorId", r.replied_at AS "repliedAt",
   r.helpful_count AS "helpfulCount", r.not_helpful_count AS "notHelpfulCount",

@@ -40,7 +40,9 @@ const BODIES = [
  * reviews from the seeded customers, with a deterministic spread of ratings (mostly 4 and 5
  * stars). Bulk statements in one transaction: no event per seeded row, only one ratings snapshot
  * per 1,000 rated products for the catalog's copy. The aggregate is filled from the reviews just
- * inserted, so it is consistent even when the scale grows between runs. Never called in production.
+ * inserted, so it is consistent even when the scale grows between runs. The reviews' store
+ * (`vendor_id`) is left to the background backfill, which asks the catalog: only the catalog knows
+ * who sells a product. Never called in production.
  */
 export async function seedReviews(ds: DataSource, log: Logger, productCount = seedScaleFromEnv()): Promise<number> {
   const productIds = Array.from({ length: productCount }, (_, i) => seedProductId(i + 1));

@@ -44,7 +44,8 @@ export async function replyToReview(ctx: ReviewsContext, id: string, body: strin
   if (!hasRole(ctx, 'ADMIN')) {
     const owner = await productOwner(ctx, review.productId);
     const access = owner ? await storeAccess(ctx, owner.vendorId) : null;
-    if (!access?.memberRole) throw new ForbiddenError('Only the store selling this product can reply to its reviews.');
+    if (!access?.permissions.includes('REPLY_TO_REVIEWS'))
+      throw new ForbiddenError('Only the store selling this product can reply to its reviews.');
   }
   return inTransaction(ctx, async (tx) => {
     await lockReview(tx, id);

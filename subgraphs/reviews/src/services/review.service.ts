@@ -11,6 +11,7 @@ import {
   requireText,
   requireUser,
   uniqueViolation,
+  validateAll,
 } from '@fashionistar/shared';
 import type { ReviewsContext } from '../context';
 import { REVIEW_COLUMNS, toReview, type ReviewEntity } from '../entities/review.entity';
@@ -20,6 +21,11 @@ import { applyRatingChange } from './rating.service';
 
 /** A user as this subgraph knows it: only its id (identity owns the rest). */
 export interface UserRef {
+  id: string;
+}
+
+/** A store as this subgraph knows it: only its id (vendors owns the rest). */
+export interface VendorRef {
   id: string;
 }
 
@@ -63,6 +69,13 @@ function validRating(rating: number): number {
   return rating;
 }
 
+/** A title to set: 1..TITLE_MAX characters after trimming (removing one is `title: null`). */
+function validTitle(raw: string): string {
+  const title = optionalText(raw, 'title', TITLE_MAX);
+  if (title === null) throw new BadUserInputError('title cannot be empty: send null to remove it.', 'title');
+  return title;
+}
+
 export interface AddReviewArgs {
   productId: string;
   rating: number;
@@ -78,12 +91,15 @@ export interface AddReviewArgs {
  */
 export async function addReview(ctx: ReviewsContext, input: AddReviewArgs): Promise<ReviewEntity> {
   const { userId } = requireRole(ctx, 'CUSTOMER');
-  const rating = validRating(input.rating);
-  const body = requireText(input.body, 'body', BODY_MAX);
-  const title = optionalText(input.title, 'title', TITLE_MAX);
+  const { rating, body, title } = validateAll((p) => ({
+    rating: p.check('input.rating', () => validRating(input.rating))!,
+    body: p.check('input.body', () => requireText(input.body, 'body', BODY_MAX))!,
+    // Optional on a new review: blank means none.
+    title: p.check('input.title', () => optionalText(input.title, 'title', TITLE_MAX)) ?? null,
+  }));
   const owner = isUuid(input.productId) ? await productOwner(ctx, input.productId) : null;
   if (!owner || owner.status !== 'PUBLISHED' || !owner.visible)
-    throw new BadUserInputError('Only products on sale can be reviewed.', 'productId');
+    throw new BadUserInputError('Only products on sale can be reviewed.', 'input.productId');
   // A store's own people (OWNER or STAFF, whatever roles their account also holds) do not rate
   // its products: vendors answers membership as of now, asked with the caller's identity.
   const access = await storeAccess(ctx, owner.vendorId);
@@ -91,15 +107,16 @@ export async function addReview(ctx: ReviewsContext, input: AddReviewArgs): Prom
   try {
     return await inTransaction(ctx, async (tx) => {
       const rows: Array<Record<string, unknown>> = await tx.em.query(
-        `INSERT INTO review AS r (id, product_id, author_id, rating, title, body) VALUES ($1, $2, $3, $4, $5, $6) RETURNING ${REVIEW_COLUMNS}`,
-        [randomUUID(), input.productId, userId, rating, title, body],
+        `INSERT INTO review AS r (id, product_id, author_id, vendor_id, rating, title, body)
+         VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${REVIEW_COLUMNS}`,
+        [randomUUID(), input.productId, userId, owner.vendorId, rating, title, body],
       );
       await applyRatingChange(tx, input.productId, { add: rating });
       return toReview(rows[0]!);
     });
   } catch (error) {
     if (uniqueViolation(error) === 'review_product_author_key') {
-      throw new ConflictError('You have already reviewed this product; change your review instead.', 'productId');
+      throw new ConflictError('You have already reviewed this product; change your review instead.', 'input.productId');
     }
     throw error;
   }
@@ -111,19 +128,32 @@ export interface UpdateReviewArgs {
   body?: string | null;
 }
 
-/** Changes the caller's own review; the aggregate moves only when a visible review's stars change. */
+/**
+ * Changes the caller's own review; the aggregate moves only when a visible review's stars change.
+ * The update convention: a field left out (undefined) stays; `title: null` removes the title;
+ * `rating: null` and `body: null` are BAD_USER_INPUT (a review always has both). Every problem is
+ * reported at once, under `input.<field>`.
+ */
 export async function updateReview(ctx: ReviewsContext, id: string, input: UpdateReviewArgs): Promise<ReviewEntity> {
   const { userId } = requireUser(ctx);
-  const rating = input.rating === null || input.rating === undefined ? null : validRating(input.rating);
-  const body = input.body === null || input.body === undefined ? null : requireText(input.body, 'body', BODY_MAX);
-  const title = input.title === null || input.title === undefined ? undefined : optionalText(input.title, 'title', TITLE_MAX);
+  const patch = validateAll((p) => {
+    const out: { rating?: number; body?: string; title?: string | null } = {};
+    const { rating, body, title } = input;
+    if (rating === null) p.add('input.rating', 'A review always has a rating: rating cannot be null.');
+    else if (rating !== undefined) out.rating = p.check('input.rating', () => validRating(rating));
+    if (body === null) p.add('input.body', 'A review always has a body: body cannot be null.');
+    else if (body !== undefined) out.body = p.check('input.body', () => requireText(body, 'body', BODY_MAX));
+    if (title === null) out.title = null;
+    else if (title !== undefined) out.title = p.check('input.title', () => validTitle(title));
+    return out;
+  });
   return inTransaction(ctx, async (tx) => {
     const current = await lockReview(tx, id);
     if (current.authorId !== userId) throw new ForbiddenError('Only its author can change a review.');
     const next = {
-      rating: rating ?? current.rating,
-      body: body ?? current.body,
-      title: title === undefined ? current.title : title,
+      rating: patch.rating ?? current.rating,
+      body: patch.body ?? current.body,
+      title: patch.title === undefined ? current.title : patch.title,
     };
     const updated = await updateReviewRow(tx, id, `rating = $2, title = $3, body = $4, updated_at = now()`, [
       next.rating,

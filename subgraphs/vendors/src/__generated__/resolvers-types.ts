@@ -23,22 +23,30 @@ export type Scalars = {
   DateTime: { input: string; output: Date | string; }
   /** A decimal number as a string (e.g. "0.1250"), never a float, so no precision is lost on the way. */
   Decimal: { input: string; output: string; }
+  /**
+   * Any JSON value (object, array, string, number, boolean or null), sent as itself rather than as
+   * JSON-encoded text.
+   */
+  JSON: { input: unknown; output: unknown; }
   _FieldSet: { input: unknown; output: unknown; }
 };
 
-/** What a vendor tells us when applying for a store. */
+/**
+ * What a user tells us when applying for a store. Every problem is answered at once (BAD_USER_INPUT
+ * with `extensions.fields`, paths such as `input.name`, `input.businessHours.1.closes`).
+ */
 export type ApplyAsVendorInput = {
-  /** Opening hours; omitted means none published yet. */
+  /** Opening hours, each day at most once; omitted means none published yet. */
   businessHours?: InputMaybe<Array<BusinessHoursInput>>;
-  /** An e-mail address customers may write to. */
+  /** An e-mail address customers may write to (stored lower-cased); blank means none. */
   contactEmail?: InputMaybe<Scalars['String']['input']>;
-  /** A phone number; numbers without a country code are read as Nigerian. */
+  /** A mobile phone number; numbers without a country code are read as Nigerian (+234). Blank means none. */
   contactPhone?: InputMaybe<Scalars['String']['input']>;
-  /** Up to 2000 characters. */
+  /** Up to 2000 characters; blank means none. */
   description?: InputMaybe<Scalars['String']['input']>;
-  /** An absolute https URL. */
+  /** An absolute https URL, up to 2000 characters; blank means none. */
   logoUrl?: InputMaybe<Scalars['String']['input']>;
-  /** The store's name, 1..100 characters; its slug is made from it. */
+  /** The store's name, 1..100 characters after trimming; its slug is made from it. */
   name: Scalars['String']['input'];
 };
 
@@ -47,10 +55,10 @@ export type AuditChange = {
   __typename?: 'AuditChange';
   /** The field's name, or a dotted path for nested records (e.g. `kycSubmissions.<id>.status`). */
   field: Scalars['String']['output'];
-  /** The value before, as JSON text (`null` when the field was unset or new). */
-  from?: Maybe<Scalars['String']['output']>;
-  /** The value after, as JSON text. */
-  to?: Maybe<Scalars['String']['output']>;
+  /** The value before, as a JSON value (null when the field was unset or new). */
+  from?: Maybe<Scalars['JSON']['output']>;
+  /** The value after, as a JSON value (null when the field was cleared or removed). */
+  to?: Maybe<Scalars['JSON']['output']>;
 };
 
 /** The hours a store is open on one day, in Lagos time (24-hour HH:MM). */
@@ -58,6 +66,7 @@ export type BusinessHours = {
   __typename?: 'BusinessHours';
   /** Closing time, later than `opens`, e.g. 18:00. */
   closes: Scalars['String']['output'];
+  /** The day these hours are for. */
   day: Weekday;
   /** Opening time, e.g. 09:00. */
   opens: Scalars['String']['output'];
@@ -67,6 +76,7 @@ export type BusinessHours = {
 export type BusinessHoursInput = {
   /** HH:MM, 24-hour, later than opens. */
   closes: Scalars['String']['input'];
+  /** The day, at most once in a list. */
   day: Weekday;
   /** HH:MM, 24-hour. */
   opens: Scalars['String']['input'];
@@ -102,19 +112,29 @@ export type KycStatus =
  */
 export type KycSubmission = {
   __typename?: 'KycSubmission';
+  /** When it was sent. */
   createdAt: Scalars['DateTime']['output'];
+  /** What kind of document it is. */
   documentType: KycDocumentType;
   /** Where the document is stored (https); null once erased because the uploader deleted their account. */
   documentUrl?: Maybe<Scalars['String']['output']>;
+  /** The submission's id. */
   id: Scalars['ID']['output'];
   /** The reviewer's note to the store (always given for REJECTED and RESUBMIT). */
   reviewNote?: Maybe<Scalars['String']['output']>;
+  /** When an admin last reviewed it; null until then. */
   reviewedAt?: Maybe<Scalars['DateTime']['output']>;
-  /** The admin who last reviewed it. */
+  /** The admin who last reviewed it; null until reviewed. */
+  reviewer?: Maybe<User>;
+  /**
+   * The admin who last reviewed it, by id.
+   * @deprecated Use `reviewer { id }`.
+   */
   reviewerId?: Maybe<Scalars['ID']['output']>;
+  /** Where the submission is in its review. */
   status: KycStatus;
   /** The member who sent it. */
-  submittedBy: Scalars['ID']['output'];
+  submittedBy: User;
   /** The store it is about. */
   vendor: Vendor;
 };
@@ -135,9 +155,13 @@ export type Mutation = {
    */
   acceptStoreInvitation: Vendor;
   /**
-   * Opens a PENDING store owned by the signed-in user, who must hold the VENDOR role (FORBIDDEN
-   * otherwise). A user owns at most one store: CONFLICT for a second. Invalid input answers
-   * BAD_USER_INPUT naming the field. An admin approves the store before it is listed.
+   * Opens a PENDING store owned by the signed-in user, a CUSTOMER or a VENDOR (FORBIDDEN for other
+   * accounts). A customer becomes a vendor this way, with no second account: the VENDOR role is
+   * added to their account, at once in `me { roles }` and in access tokens from the next `refresh`
+   * (refresh when the client shows vendor features by the token's roles; the store's operations do
+   * not wait for it, they go by membership). A user owns at most one store: CONFLICT for a second.
+   * Invalid input answers BAD_USER_INPUT with every problem (paths `input.name`, ...). An admin
+   * approves the store before it is listed.
    */
   applyAsVendor: Vendor;
   /** Opens a store for business (PENDING or SUSPENDED to APPROVED; no change when already APPROVED). ADMIN only. */
@@ -269,6 +293,7 @@ export type PageInfo = {
   __typename?: 'PageInfo';
   /** The cursor of the last edge; null for an empty page. */
   endCursor?: Maybe<Scalars['String']['output']>;
+  /** True when more items follow this page. */
   hasNextPage: Scalars['Boolean']['output'];
 };
 
@@ -362,12 +387,19 @@ export type StoreAccess = {
  */
 export type StoreInvitation = {
   __typename?: 'StoreInvitation';
+  /** When it was (last) sent. */
   createdAt: Scalars['DateTime']['output'];
   /** After this instant the invitation can no longer be accepted. */
   expiresAt: Scalars['DateTime']['output'];
+  /** The invitation's id (what accepting or declining takes). */
   id: Scalars['ID']['output'];
-  /** The member who sent it. */
+  /**
+   * The id of the member who sent it.
+   * @deprecated Use `inviter { id }`.
+   */
   invitedBy: Scalars['ID']['output'];
+  /** The member who sent it. */
+  inviter: User;
   /** The role the user gets on accepting. */
   role: MemberRole;
   /** The store that invites. */
@@ -424,23 +456,42 @@ export type StorePermission =
 
 /** A document for the caller's store. */
 export type SubmitKycInput = {
+  /** What kind of document it is. */
   documentType: KycDocumentType;
-  /** An absolute https URL of the uploaded document. */
+  /** An absolute https URL of the uploaded document, up to 2000 characters (BAD_USER_INPUT on `input.documentUrl` otherwise). */
   documentUrl: Scalars['String']['input'];
 };
 
 /**
- * Changes to the caller's store. An omitted field stays as it is; for description, logoUrl,
- * contactEmail and contactPhone an empty string or null clears it. The slug never changes.
+ * Changes to the caller's store. A field left out stays as it is; `null` clears it where the store
+ * may be without it (description, logoUrl, contactEmail, contactPhone; an empty string clears them
+ * too), while `name: null` and `businessHours: null` are BAD_USER_INPUT on their path (send `[]` to
+ * close every day). No field has a default. Every problem is answered at once, with paths such as
+ * `input.name` or `input.businessHours.0.opens`. The slug never changes.
  */
 export type UpdateStoreInput = {
-  /** Replaces every day's hours; an empty list closes every day. */
+  /** Replaces every day's hours (each day at most once); `[]` closes every day; null is BAD_USER_INPUT. */
   businessHours?: InputMaybe<Array<BusinessHoursInput>>;
+  /** An e-mail address customers may write to; null or blank clears it. */
   contactEmail?: InputMaybe<Scalars['String']['input']>;
+  /** A mobile phone number (Nigerian without a country code); null or blank clears it. */
   contactPhone?: InputMaybe<Scalars['String']['input']>;
+  /** Up to 2000 characters; null or blank clears it. */
   description?: InputMaybe<Scalars['String']['input']>;
+  /** An absolute https URL, up to 2000 characters; null or blank clears it. */
   logoUrl?: InputMaybe<Scalars['String']['input']>;
+  /** The store's name, 1..100 characters after trimming; null is BAD_USER_INPUT (a store has a name). */
   name?: InputMaybe<Scalars['String']['input']>;
+};
+
+/**
+ * A person with an account (owned by the identity subgraph, which answers its other fields). Names
+ * are public; `email` and `phone` there stay the user's own and admins'. A store's members read
+ * their co-members' contact details on `VendorMember.email` / `VendorMember.phone` instead.
+ */
+export type User = {
+  __typename?: 'User';
+  id: Scalars['ID']['output'];
 };
 
 /**
@@ -467,8 +518,11 @@ export type Vendor = {
   contactEmail?: Maybe<Scalars['String']['output']>;
   /** Phone number in E.164 form (e.g. +2348031234567). */
   contactPhone?: Maybe<Scalars['String']['output']>;
+  /** When the store applied. */
   createdAt: Scalars['DateTime']['output'];
+  /** What the store sells, up to 2000 characters; null when not given. */
   description?: Maybe<Scalars['String']['output']>;
+  /** The store's id. */
   id: Scalars['ID']['output'];
   /** Identity documents sent for review, newest first. OWNERs and admins only: empty for everyone else (STAFF included). */
   kycSubmissions: Array<KycSubmission>;
@@ -476,9 +530,11 @@ export type Vendor = {
   logoUrl?: Maybe<Scalars['String']['output']>;
   /** Who runs the store, owners first (at most 50). Members and admins only: empty for everyone else. */
   members: Array<VendorMember>;
+  /** The store's name, 1..100 characters. */
   name: Scalars['String']['output'];
   /** Stable URL name made from the store's first name (e.g. `adire-lagos`); it does not change on rename. */
   slug: Scalars['String']['output'];
+  /** Where the store stands: only APPROVED stores are listed. */
   status: VendorStatus;
 };
 
@@ -493,23 +549,67 @@ export type VendorAuditLogArgs = {
   first?: InputMaybe<Scalars['Int']['input']>;
 };
 
+/** What an audit entry records. */
+export type VendorAuditAction =
+  /** An admin reviewed a KYC document. */
+  | 'KYC_REVIEWED'
+  /** The owner sent a KYC document. */
+  | 'KYC_SUBMITTED'
+  /** A member's membership ended because they deleted their account. */
+  | 'MEMBER_ERASED'
+  /** The owner invited someone to join the store (who is not recorded). */
+  | 'MEMBER_INVITED'
+  /** A user accepted an invitation and joined the store. */
+  | 'MEMBER_JOINED'
+  /** A member left the store. */
+  | 'MEMBER_LEFT'
+  /** The owner removed a member. */
+  | 'MEMBER_REMOVED'
+  /** The owner changed a member's role. */
+  | 'MEMBER_ROLE_CHANGED'
+  /** An action this version of the API does not name (recorded by a newer or older version). */
+  | 'OTHER'
+  /** A user applied for the store (the owner and the initial profile). */
+  | 'VENDOR_APPLIED'
+  /** An admin approved the store. */
+  | 'VENDOR_APPROVED'
+  /** The store closed for good because its only owner deleted their account. */
+  | 'VENDOR_CLOSED'
+  /** An admin set or cleared the store's commission rate. */
+  | 'VENDOR_COMMISSION_CHANGED'
+  /** The demo seed created the store (development data only). */
+  | 'VENDOR_SEEDED'
+  /** An admin suspended the store (the reason is among the changes). */
+  | 'VENDOR_SUSPENDED'
+  /** The owner changed the store's profile (name, description, logo, contact, hours). */
+  | 'VENDOR_UPDATED';
+
 /** One recorded change to a store. The log is append-only: entries are never edited or removed. */
 export type VendorAuditEntry = {
   __typename?: 'VendorAuditEntry';
-  /** What happened, e.g. `vendor.applied`, `vendor.updated`, `vendor.approved`, `kyc.reviewed`. */
-  action: Scalars['String']['output'];
-  /** The user who made the change; null for changes the system made. */
+  /** What happened. */
+  action: VendorAuditAction;
+  /** The user who made the change; null for changes the system made (seed, account erasure). */
+  actor?: Maybe<User>;
+  /**
+   * The id of the user who made the change.
+   * @deprecated Use `actor { id }`.
+   */
   actorId?: Maybe<Scalars['ID']['output']>;
   /** Each changed field with its value before and after. */
   changes: Array<AuditChange>;
+  /** When it happened. */
   createdAt: Scalars['DateTime']['output'];
+  /** The entry's id; later entries have greater ids. */
   id: Scalars['ID']['output'];
 };
 
 /** A page of stores. */
 export type VendorConnection = {
   __typename?: 'VendorConnection';
+  /** The stores of this page, in list order. */
   edges: Array<VendorEdge>;
+  /** Where this page stands in the list. */
   pageInfo: PageInfo;
   /** How many stores match, over all pages. */
   totalCount: Scalars['Int']['output'];
@@ -520,12 +620,13 @@ export type VendorEdge = {
   __typename?: 'VendorEdge';
   /** Pass as `after` to get the stores that follow this one. */
   cursor: Scalars['String']['output'];
+  /** The store. */
   node: Vendor;
 };
 
 /** Narrows the store directory. */
 export type VendorFilter = {
-  /** Case-insensitive text the store's name must contain. */
+  /** Case-insensitive text the store's name must contain; blank means no filter. */
   search?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -534,8 +635,24 @@ export type VendorMember = {
   __typename?: 'VendorMember';
   /** When the user joined the store. */
   createdAt: Scalars['DateTime']['output'];
+  /**
+   * The member's account e-mail address, for the store's members and admins only: null for
+   * everyone else, and when the account has none. (`user { email }` stays the user's own.)
+   */
+  email?: Maybe<Scalars['String']['output']>;
+  /**
+   * The member's account phone number in E.164 form, for the store's members and admins only: null
+   * for everyone else, and when the account has none.
+   */
+  phone?: Maybe<Scalars['String']['output']>;
+  /** The member's part in the store. */
   role: MemberRole;
-  /** The member's user id (a `User` of the identity subgraph). */
+  /** The member's account (names are public; see `email` and `phone` for contact details). */
+  user: User;
+  /**
+   * The member's user id.
+   * @deprecated Use `user { id }`.
+   */
   userId: Scalars['ID']['output'];
 };
 
@@ -555,12 +672,19 @@ export type VendorStatus =
 
 /** A day of the week. */
 export type Weekday =
+  /** Friday. */
   | 'FRI'
+  /** Monday. */
   | 'MON'
+  /** Saturday. */
   | 'SAT'
+  /** Sunday. */
   | 'SUN'
+  /** Thursday. */
   | 'THU'
+  /** Tuesday. */
   | 'TUE'
+  /** Wednesday. */
   | 'WED';
 
 export type WithIndex<TObject> = TObject & Record<string, any>;
@@ -665,6 +789,7 @@ export type ResolversTypes = ResolversObject<{
   BusinessHoursInput: BusinessHoursInput;
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   Decimal: ResolverTypeWrapper<Scalars['Decimal']['output']>;
+  JSON: ResolverTypeWrapper<Scalars['JSON']['output']>;
   KycDocumentType: KycDocumentType;
   KycStatus: KycStatus;
   KycSubmission: ResolverTypeWrapper<KycSubmissionEntity>;
@@ -680,7 +805,9 @@ export type ResolversTypes = ResolversObject<{
   StorePermission: StorePermission;
   SubmitKycInput: SubmitKycInput;
   UpdateStoreInput: UpdateStoreInput;
+  User: ResolverTypeWrapper<User>;
   Vendor: ResolverTypeWrapper<VendorEntity>;
+  VendorAuditAction: VendorAuditAction;
   VendorAuditEntry: ResolverTypeWrapper<VendorAuditEntity>;
   VendorConnection: ResolverTypeWrapper<Omit<VendorConnection, 'edges'> & { edges: Array<ResolversTypes['VendorEdge']> }>;
   VendorEdge: ResolverTypeWrapper<Omit<VendorEdge, 'node'> & { node: ResolversTypes['Vendor'] }>;
@@ -700,6 +827,7 @@ export type ResolversParentTypes = ResolversObject<{
   BusinessHoursInput: BusinessHoursInput;
   DateTime: Scalars['DateTime']['output'];
   Decimal: Scalars['Decimal']['output'];
+  JSON: Scalars['JSON']['output'];
   KycSubmission: KycSubmissionEntity;
   ID: Scalars['ID']['output'];
   Mutation: Record<PropertyKey, never>;
@@ -711,6 +839,7 @@ export type ResolversParentTypes = ResolversObject<{
   StoreMembers: StoreMembersModel;
   SubmitKycInput: SubmitKycInput;
   UpdateStoreInput: UpdateStoreInput;
+  User: User;
   Vendor: VendorEntity;
   VendorAuditEntry: VendorAuditEntity;
   VendorConnection: Omit<VendorConnection, 'edges'> & { edges: Array<ResolversParentTypes['VendorEdge']> };
@@ -728,8 +857,8 @@ export type PageSizeDirectiveResolver<Result, Parent, ContextType = VendorsConte
 
 export type AuditChangeResolvers<ContextType = VendorsContext, ParentType extends ResolversParentTypes['AuditChange'] = ResolversParentTypes['AuditChange']> = ResolversObject<{
   field?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
-  from?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
-  to?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  from?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
+  to?: Resolver<Maybe<ResolversTypes['JSON']>, ParentType, ContextType>;
 }>;
 
 export type BusinessHoursResolvers<ContextType = VendorsContext, ParentType extends ResolversParentTypes['BusinessHours'] = ResolversParentTypes['BusinessHours']> = ResolversObject<{
@@ -746,6 +875,10 @@ export interface DecimalScalarConfig extends GraphQLScalarTypeConfig<ResolversTy
   name: 'Decimal';
 }
 
+export interface JsonScalarConfig extends GraphQLScalarTypeConfig<ResolversTypes['JSON'], any> {
+  name: 'JSON';
+}
+
 export type KycSubmissionResolvers<ContextType = VendorsContext, ParentType extends ResolversParentTypes['KycSubmission'] = ResolversParentTypes['KycSubmission']> = ResolversObject<{
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   documentType?: Resolver<ResolversTypes['KycDocumentType'], ParentType, ContextType>;
@@ -753,9 +886,10 @@ export type KycSubmissionResolvers<ContextType = VendorsContext, ParentType exte
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   reviewNote?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   reviewedAt?: Resolver<Maybe<ResolversTypes['DateTime']>, ParentType, ContextType>;
+  reviewer?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   reviewerId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   status?: Resolver<ResolversTypes['KycStatus'], ParentType, ContextType>;
-  submittedBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  submittedBy?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   vendor?: Resolver<ResolversTypes['Vendor'], ParentType, ContextType>;
 }>;
 
@@ -803,6 +937,7 @@ export type StoreInvitationResolvers<ContextType = VendorsContext, ParentType ex
   expiresAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   invitedBy?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+  inviter?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   role?: Resolver<ResolversTypes['MemberRole'], ParentType, ContextType>;
   vendor?: Resolver<ResolversTypes['Vendor'], ParentType, ContextType>;
 }>;
@@ -810,6 +945,10 @@ export type StoreInvitationResolvers<ContextType = VendorsContext, ParentType ex
 export type StoreMembersResolvers<ContextType = VendorsContext, ParentType extends ResolversParentTypes['StoreMembers'] = ResolversParentTypes['StoreMembers']> = ResolversObject<{
   members?: Resolver<Array<ResolversTypes['VendorMember']>, ParentType, ContextType>;
   vendorId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
+}>;
+
+export type UserResolvers<ContextType = VendorsContext, ParentType extends ResolversParentTypes['User'] = ResolversParentTypes['User']> = ResolversObject<{
+  id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
 export type VendorResolvers<ContextType = VendorsContext, ParentType extends ResolversParentTypes['Vendor'] = ResolversParentTypes['Vendor'], FederationReferenceType extends FederationReferenceTypes['Vendor'] = FederationReferenceTypes['Vendor']> = ResolversObject<{
@@ -831,7 +970,8 @@ export type VendorResolvers<ContextType = VendorsContext, ParentType extends Res
 }>;
 
 export type VendorAuditEntryResolvers<ContextType = VendorsContext, ParentType extends ResolversParentTypes['VendorAuditEntry'] = ResolversParentTypes['VendorAuditEntry']> = ResolversObject<{
-  action?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  action?: Resolver<ResolversTypes['VendorAuditAction'], ParentType, ContextType>;
+  actor?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   actorId?: Resolver<Maybe<ResolversTypes['ID']>, ParentType, ContextType>;
   changes?: Resolver<Array<ResolversTypes['AuditChange']>, ParentType, ContextType>;
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
@@ -851,7 +991,10 @@ export type VendorEdgeResolvers<ContextType = VendorsContext, ParentType extends
 
 export type VendorMemberResolvers<ContextType = VendorsContext, ParentType extends ResolversParentTypes['VendorMember'] = ResolversParentTypes['VendorMember']> = ResolversObject<{
   createdAt?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
+  email?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  phone?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   role?: Resolver<ResolversTypes['MemberRole'], ParentType, ContextType>;
+  user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
   userId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
 }>;
 
@@ -860,6 +1003,7 @@ export type Resolvers<ContextType = VendorsContext> = ResolversObject<{
   BusinessHours?: BusinessHoursResolvers<ContextType>;
   DateTime?: GraphQLScalarType;
   Decimal?: GraphQLScalarType;
+  JSON?: GraphQLScalarType;
   KycSubmission?: KycSubmissionResolvers<ContextType>;
   Mutation?: MutationResolvers<ContextType>;
   PageInfo?: PageInfoResolvers<ContextType>;
@@ -867,6 +1011,7 @@ export type Resolvers<ContextType = VendorsContext> = ResolversObject<{
   StoreAccess?: StoreAccessResolvers<ContextType>;
   StoreInvitation?: StoreInvitationResolvers<ContextType>;
   StoreMembers?: StoreMembersResolvers<ContextType>;
+  User?: UserResolvers<ContextType>;
   Vendor?: VendorResolvers<ContextType>;
   VendorAuditEntry?: VendorAuditEntryResolvers<ContextType>;
   VendorConnection?: VendorConnectionResolvers<ContextType>;

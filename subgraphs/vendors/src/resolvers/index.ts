@@ -1,4 +1,4 @@
-import { DateTimeScalar, DecimalScalar, mergeResolvers } from '@fashionistar/shared';
+import { DateTimeScalar, DecimalScalar, JSONScalar, mergeResolvers } from '@fashionistar/shared';
 import type { Resolvers } from '../__generated__/resolvers-types';
 import { accessResolvers } from './access.resolvers';
 import { adminResolvers } from './admin.resolvers';
@@ -10,4 +10,5 @@ import { vendorResolvers } from './vendor.resolvers';
 export const resolvers = mergeResolvers<Resolvers>([vendorResolvers, adminResolvers, kycResolvers, accessResolvers, membersResolvers], {
   DateTime: DateTimeScalar,
   Decimal: DecimalScalar,
+  JSON: JSONScalar,
 });

@@ -14,5 +14,7 @@ export const kycResolvers: Resolvers = {
       if (!vendor) throw new Error(`vendor ${k.vendorId} of KYC submission ${k.id} is missing`);
       return vendor;
     },
+    submittedBy: (k) => ({ __typename: 'User', id: k.submittedBy }),
+    reviewer: (k) => (k.reviewerId ? { __typename: 'User', id: k.reviewerId } : null),
   },
 };

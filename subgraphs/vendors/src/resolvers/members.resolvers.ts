@@ -29,5 +29,6 @@ export const membersResolvers: Resolvers = {
       if (!vendor) throw new Error(`vendor ${i.vendorId} of invitation ${i.id} is missing`);
       return vendor;
     },
+    inviter: (i) => ({ __typename: 'User', id: i.invitedBy }),
   },
 };

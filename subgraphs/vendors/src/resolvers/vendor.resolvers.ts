@@ -1,13 +1,15 @@
 import { pageSize } from '@fashionistar/shared';
-import type { Resolvers } from '../__generated__/resolvers-types';
+import type { Resolvers, VendorAuditAction } from '../__generated__/resolvers-types';
 import { auditByVendor, kycByVendor, membersByVendor, vendorById } from '../loaders/vendor.loaders';
 import { isMember } from '../services/access.service';
+import { auditActionOf } from '../services/audit.service';
+import { memberContact } from '../services/members.service';
 import { may } from '../services/permissions';
 import { adminListVendors, listVendors } from '../services/directory.service';
 import { applyAsVendor, myStore, updateMyStore, vendorBySlug } from '../services/vendor.service';
 
-/** JSON text of an audited value; a missing value is GraphQL null rather than the text "null". */
-const json = (v: unknown): string | null => (v === null || v === undefined ? null : JSON.stringify(v));
+/** A person as a federation reference: identity resolves the rest. */
+const userRef = (id: string) => ({ __typename: 'User' as const, id });
 
 export const vendorResolvers: Resolvers = {
   Query: {
@@ -33,7 +35,15 @@ export const vendorResolvers: Resolvers = {
       return (await may(ctx, v.id, 'VIEW_AUDIT_LOG')) ? auditByVendor(ctx, limit).load(v.id) : [];
     },
   },
+  VendorMember: {
+    user: (m) => userRef(m.userId),
+    email: async (m, _a, ctx) => (await memberContact(ctx, m))?.email ?? null,
+    phone: async (m, _a, ctx) => (await memberContact(ctx, m))?.phone ?? null,
+  },
   VendorAuditEntry: {
-    changes: (e) => Object.entries(e.changes).map(([field, c]) => ({ field, from: json(c.from), to: json(c.to) })),
+    actor: (e) => (e.actorId ? userRef(e.actorId) : null),
+    action: (e) => auditActionOf(e.action) as VendorAuditAction,
+    // Values are JSON already (jsonb); a missing one is GraphQL null.
+    changes: (e) => Object.entries(e.changes).map(([field, c]) => ({ field, from: c.from ?? null, to: c.to ?? null })),
   },
 };

@@ -10,7 +10,7 @@ import {
 } from '@fashionistar/shared';
 import type { VendorsContext } from '../context';
 import { VendorEntity, type VendorStatus } from '../entities/vendor.entity';
-import { changesOf, writeAudit } from './audit.service';
+import { changesOf, writeAudit, type AuditAction } from './audit.service';
 import { validRate } from './store-input';
 import { NEXT_VERSION, refuseClosed } from './vendor.service';
 
@@ -31,7 +31,7 @@ async function withLockedVendor<T>(ctx: VendorsContext, id: string, fn: (tx: Ven
  * Applies `patch` (moving the row's version on by one), audits what changed under `action`, and
  * announces a status change with the new version. The caller holds the row lock.
  */
-async function change(tx: VendorsContext, vendor: VendorEntity, action: string, patch: Partial<VendorEntity>): Promise<VendorEntity> {
+async function change(tx: VendorsContext, vendor: VendorEntity, action: AuditAction, patch: Partial<VendorEntity>): Promise<VendorEntity> {
   const changes = changesOf<VendorEntity>(vendor, patch);
   if (!Object.keys(changes).length) return vendor;
   await tx.em.update(VendorEntity, { id: vendor.id }, { ...patch, ...NEXT_VERSION });

@@ -10,6 +10,7 @@ import {
   optionalText,
   requireRole,
   uniqueViolation,
+  validateAll,
 } from '@fashionistar/shared';
 import type { VendorsContext } from '../context';
 import { KycSubmissionEntity, type KycDocumentType, type KycStatus } from '../entities/kyc-submission.entity';
@@ -34,8 +35,11 @@ export async function submitKyc(
   input: { documentType: KycDocumentType; documentUrl: string },
 ): Promise<KycSubmissionEntity> {
   const { vendorId } = await requireStorePermission(ctx, 'MANAGE_KYC');
-  const documentUrl = validHttpsUrl(input.documentUrl, 'documentUrl');
-  if (!documentUrl) throw new BadUserInputError('documentUrl is required.', 'documentUrl');
+  const documentUrl = validateAll((p) => {
+    const url = p.check('input.documentUrl', () => validHttpsUrl(input.documentUrl, 'documentUrl'));
+    if (url === null) p.add('input.documentUrl', 'documentUrl is required.');
+    return url;
+  })!;
   try {
     return await inTransaction(ctx, async (tx) => {
       // Shares the store row with the erasure that may close it: a lock, so neither misses the other.

@@ -16,7 +16,8 @@ import { StoreInvitationEntity } from '../entities/store-invitation.entity';
 import { VendorMemberEntity, type MemberRole } from '../entities/vendor-member.entity';
 import { VendorEntity } from '../entities/vendor.entity';
 import { writeAudit } from './audit.service';
-import { userIdByEmail } from './identity.peer';
+import { isMember } from './access.service';
+import { contactsByUser, userIdByEmail } from './identity.peer';
 import { requireStorePermission } from './permissions';
 import { refuseClosed } from './vendor.service';
 
@@ -244,4 +245,17 @@ export async function storeMembers(ctx: VendorsContext, vendorIds: readonly stri
     if (r.user_id) list.push({ vendorId: r.vendor_id, userId: r.user_id, role: r.role!, createdAt: r.created_at! });
   }
   return ids.filter((id) => byStore.has(id)).map((id) => ({ vendorId: id, members: byStore.get(id)! }));
+}
+
+/**
+ * A member's contact details (the account's e-mail and phone, from identity), for the store's
+ * members and admins only: null for anyone else, who never causes a call to identity. Batched per
+ * request (`contactsByUser`), so a list of members costs one call.
+ */
+export async function memberContact(
+  ctx: VendorsContext,
+  member: Pick<VendorMemberEntity, 'vendorId' | 'userId'>,
+): Promise<{ email: string | null; phone: string | null } | null> {
+  if (!ctx.identity || !(await isMember(ctx, member.vendorId))) return null;
+  return contactsByUser(ctx).load(member.userId);
 }

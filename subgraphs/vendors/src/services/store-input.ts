@@ -1,10 +1,11 @@
-import { BadUserInputError, normalizeEmail, normalizePhone, optionalText, requireText } from '@fashionistar/shared';
+import { BadUserInputError, normalizeEmail, normalizePhone, optionalText, requireText, validateAll } from '@fashionistar/shared';
 import { WEEKDAYS, type BusinessHours, type Weekday } from '../entities/vendor.entity';
 
 /**
  * Input rules for a store's profile, shared by apply and update. Each failure is BAD_USER_INPUT
  * naming the field (a dotted path into lists, e.g. `businessHours.1.closes`), thrown before any
- * write so a bad request leaves nothing behind.
+ * write so a bad request leaves nothing behind; services collect them (`Problems`) under paths
+ * relative to their arguments (`input.name`).
  */
 
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
@@ -35,23 +36,29 @@ export function validPhone(raw: string | null | undefined): string | null {
   return optionalText(raw, 'contactPhone', 30) === null ? null : normalizePhone(raw!, 'contactPhone');
 }
 
-/** Each day at most once, closing after opening; answered Monday first whatever the input order. */
-export function validHours(raw: ReadonlyArray<{ day: Weekday; opens: string; closes: string }>): BusinessHours[] {
+/**
+ * Each day at most once, closing after opening; answered Monday first whatever the input order.
+ * Every problem of the list is reported at once, under `path` (e.g. `input.businessHours.1.closes`).
+ */
+export function validHours(raw: ReadonlyArray<{ day: Weekday; opens: string; closes: string }>, path = 'businessHours'): BusinessHours[] {
   const seen = new Set<Weekday>();
-  const out = raw.map((h, i) => {
-    const at = `businessHours.${i}`;
-    if (!WEEKDAYS.includes(h.day)) throw new BadUserInputError(`${at}.day must be a weekday.`, `${at}.day`);
-    if (seen.has(h.day)) throw new BadUserInputError(`${h.day} is listed twice.`, `${at}.day`);
-    seen.add(h.day);
-    const opens = h.opens.trim();
-    const closes = h.closes.trim();
-    if (!TIME.test(opens)) throw new BadUserInputError('Use a 24-hour time such as 09:00.', `${at}.opens`);
-    if (!TIME.test(closes)) throw new BadUserInputError('Use a 24-hour time such as 18:00.', `${at}.closes`);
-    // "HH:MM" strings compare in time order.
-    if (closes <= opens) throw new BadUserInputError('A day must close after it opens.', `${at}.closes`);
-    return { day: h.day, opens, closes };
-  });
-  return out.sort((a, b) => WEEKDAYS.indexOf(a.day) - WEEKDAYS.indexOf(b.day));
+  return validateAll((p) =>
+    raw
+      .map((h, i) => {
+        const at = `${path}.${i}`;
+        if (!WEEKDAYS.includes(h.day)) p.add(`${at}.day`, `${at}.day must be a weekday.`);
+        else if (seen.has(h.day)) p.add(`${at}.day`, `${h.day} is listed twice.`);
+        seen.add(h.day);
+        const opens = h.opens.trim();
+        const closes = h.closes.trim();
+        if (!TIME.test(opens)) p.add(`${at}.opens`, 'Use a 24-hour time such as 09:00.');
+        if (!TIME.test(closes)) p.add(`${at}.closes`, 'Use a 24-hour time such as 18:00.');
+        // "HH:MM" strings compare in time order.
+        else if (TIME.test(opens) && closes <= opens) p.add(`${at}.closes`, 'A day must close after it opens.');
+        return { day: h.day, opens, closes };
+      })
+      .sort((a, b) => WEEKDAYS.indexOf(a.day) - WEEKDAYS.indexOf(b.day)),
+  );
 }
 
 /**

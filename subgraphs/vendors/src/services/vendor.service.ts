@@ -1,12 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import {
   ConflictError,
+  ForbiddenError,
   VendorStatusChanged,
   emitEvent,
   inTransaction,
-  requireRole,
   requireUser,
   uniqueViolation,
+  validateAll,
+  type Problems,
+  type Role,
 } from '@fashionistar/shared';
 import type { VendorsContext } from '../context';
 import { VendorMemberEntity } from '../entities/vendor-member.entity';
@@ -14,6 +17,7 @@ import { VendorEntity, type BusinessHours, type Weekday } from '../entities/vend
 import { vendorById } from '../loaders/vendor.loaders';
 import { isMember, primaryMembership } from './access.service';
 import { changesOf, writeAudit } from './audit.service';
+import { grantVendorRole } from './identity.peer';
 import { requireStorePermission, type StorePermission } from './permissions';
 import { slugify, validDescription, validEmail, validHours, validHttpsUrl, validName, validPhone } from './store-input';
 
@@ -40,15 +44,34 @@ type Profile = Pick<VendorEntity, 'name' | 'description' | 'logoUrl' | 'contactE
   businessHours: BusinessHours[];
 };
 
-/** Validates a profile patch; `undefined` (or null for name and hours) leaves a field untouched. */
-function profilePatch(input: StoreProfileInput): Partial<Profile> {
+/** The profile fields a store may be without: null (or blank) clears them. */
+const CLEARABLE = ['description', 'logoUrl', 'contactEmail', 'contactPhone'] as const;
+
+/**
+ * Validates a profile patch, recording every problem in `p` under `input.<field>`. A field left
+ * out (undefined) is untouched; `null` clears the clearable fields; `name: null` and
+ * `businessHours: null` are problems (a store has a name; `[]` closes every day).
+ */
+function profilePatch(p: Problems, input: StoreProfileInput): Partial<Profile> {
   const patch: Partial<Profile> = {};
-  if (input.name !== undefined && input.name !== null) patch.name = validName(input.name);
-  if (input.description !== undefined) patch.description = validDescription(input.description);
-  if (input.logoUrl !== undefined) patch.logoUrl = validHttpsUrl(input.logoUrl, 'logoUrl');
-  if (input.contactEmail !== undefined) patch.contactEmail = validEmail(input.contactEmail);
-  if (input.contactPhone !== undefined) patch.contactPhone = validPhone(input.contactPhone);
-  if (input.businessHours !== undefined && input.businessHours !== null) patch.businessHours = validHours(input.businessHours);
+  if (input.name === null) p.add('input.name', 'A store has a name: name cannot be cleared.');
+  else if (input.name !== undefined) patch.name = p.check('input.name', () => validName(input.name));
+  const clear: Record<(typeof CLEARABLE)[number], () => string | null> = {
+    description: () => validDescription(input.description),
+    logoUrl: () => validHttpsUrl(input.logoUrl, 'logoUrl'),
+    contactEmail: () => validEmail(input.contactEmail),
+    contactPhone: () => validPhone(input.contactPhone),
+  };
+  for (const f of CLEARABLE) {
+    if (input[f] === undefined) continue;
+    const v = p.check(`input.${f}`, clear[f]);
+    if (v !== undefined) patch[f] = v;
+  }
+  if (input.businessHours === null) p.add('input.businessHours', 'businessHours cannot be null: send [] to close every day.');
+  else if (input.businessHours !== undefined) {
+    const hours = input.businessHours;
+    patch.businessHours = p.check(null, () => validHours(hours, 'input.businessHours'));
+  }
   return patch;
 }
 
@@ -68,16 +91,42 @@ async function freeSlug(tx: VendorsContext, name: string): Promise<string> {
   return `${base}-${Math.max(...suffixes) + 1}`;
 }
 
+/** Accounts that may open a store: vendors, and customers becoming vendors by doing so. */
+const MAY_APPLY: readonly Role[] = ['VENDOR', 'CUSTOMER'];
+
 /**
- * Opens a PENDING store owned by the caller (VENDOR role). Input is checked before anything is
- * written. Applications are serialized by one advisory lock: they are rare, and it makes both
- * the slug choice and the one-store-per-owner check race-free (the partial unique index
+ * Opens a PENDING store owned by the caller. Input is checked (every problem at once) before
+ * anything is written. A CUSTOMER without the VENDOR role gets it first from identity (idempotent;
+ * it reaches access tokens at the next refresh, and nothing here needs it in the token: store
+ * operations go by membership). The grant comes before the store: if the store then fails
+ * (CONFLICT), the account keeps a role anyone may take at sign-up, and a retry needs no new grant.
+ * Applications are serialized by one advisory lock: they are rare, and it makes both the slug
+ * choice and the one-store-per-owner check race-free (the partial unique index
  * `vendor_member_one_owner` still backs the latter).
  */
 export async function applyAsVendor(ctx: VendorsContext, input: StoreProfileInput & { name: string }): Promise<VendorEntity> {
-  const { userId } = requireRole(ctx, 'VENDOR');
-  const profile = { description: null, logoUrl: null, contactEmail: null, contactPhone: null, businessHours: [], ...profilePatch(input) };
-  const name = validName(input.name);
+  const { userId, roles } = requireUser(ctx);
+  if (!roles.some((r) => MAY_APPLY.includes(r)))
+    throw new ForbiddenError('Only customer and vendor accounts can open a store: sign up as a customer or vendor first.');
+  const { name, profile } = validateAll((p) => {
+    // A new store starts without hours unless given: null means none here, not "clear".
+    const patch = profilePatch(p, { ...input, businessHours: input.businessHours ?? undefined });
+    return {
+      name: patch.name!,
+      profile: {
+        description: patch.description ?? null,
+        logoUrl: patch.logoUrl ?? null,
+        contactEmail: patch.contactEmail ?? null,
+        contactPhone: patch.contactPhone ?? null,
+        businessHours: patch.businessHours ?? [],
+      },
+    };
+  });
+  if (!roles.includes('VENDOR')) {
+    // Checked before the grant, so a customer who already owns a store changes nothing.
+    if (await ctx.em.findOne(VendorMemberEntity, { where: { userId, role: 'OWNER' } })) throw new ConflictError('You already own a store.');
+    await grantVendorRole(ctx, userId);
+  }
   try {
     return await inTransaction(ctx, async (tx) => {
       await tx.em.query(`SELECT pg_advisory_xact_lock(hashtext('vendors:apply'))`);
@@ -126,7 +175,7 @@ export async function updateMyStore(ctx: VendorsContext, input: StoreProfileInpu
   const touched = (Object.keys(FIELD_PERMISSION) as Array<keyof StoreProfileInput>).filter((f) => input[f] !== undefined);
   const needed = new Set<StorePermission>(touched.map((f) => FIELD_PERMISSION[f]));
   const { vendorId } = await requireStorePermission(ctx, ...(needed.size ? needed : ['EDIT_STORE_IDENTITY' as const]));
-  const patch = profilePatch(input);
+  const patch = validateAll((p) => profilePatch(p, input));
   return inTransaction(ctx, async (tx) => {
     const current = await tx.em.findOneOrFail(VendorEntity, { where: { id: vendorId }, lock: { mode: 'pessimistic_write' } });
     refuseClosed(current);
