@@ -94,4 +94,24 @@ describe('the storefront listing through the router: facets, search correction, 
     const tooMany = await s.gql(`{ products(first: 2) { edges { node { images(first: 31) { url } } } } }`);
     assert.deepEqual([...new Set(codes(tooMany))], ['BAD_USER_INPUT']);
   });
+
+  it('refuses a page over the field maximum with BAD_USER_INPUT on `first`, without nulling the parent', async () => {
+    const slug = (await listing({ first: 1 })).edges[0]!.node.slug;
+    const query = `query($slug: String!, $n: Int) { product(slug: $slug) { id mine: reviews(first: $n) { totalCount } } }`;
+    const big = await s.gql<unknown, Record<string, unknown>>(query, { slug, n: 60 });
+    assert.equal(big.status, 400);
+    assert.equal(big.data, undefined);
+    assert.deepEqual(codes(big), ['BAD_USER_INPUT']);
+    const ext = big.errors![0]!.extensions!;
+    assert.equal(ext.field, 'first');
+    assert.equal(ext.fieldPath, 'product.mine');
+    assert.match(big.errors![0]!.message, /between 1 and 50/);
+    // Within the limit the same operation answers.
+    const ok = await s.gql<{ product: { id: string } | null }, Record<string, unknown>>(query, { slug, n: 50 });
+    assert.equal(ok.errors, undefined, JSON.stringify(ok.errors));
+    assert.ok(ok.data!.product?.id);
+    // Nested under a list and inline: the same rule, whatever the depth.
+    const nested = await s.gql(`{ products(first: 2) { edges { node { images(first: 31) { url } } } } }`);
+    assert.equal(nested.errors![0]!.extensions!.fieldPath, 'products.edges.node.images');
+  });
 });
