@@ -87,7 +87,10 @@ export type MessageStatus =
  * token never reaches JavaScript); mobile clients keep BODY.
  */
 export type RefreshTokenDelivery =
-  /** In `AuthPayload.refreshToken`; any refresh-token cookie is left as it is. */
+  /**
+   * In `AuthPayload.refreshToken`. A refresh-token cookie is left as it is, except after a refresh
+   * that used it: that cookie now holds a used token, so it is cleared.
+   */
   | 'BODY'
   /**
    * In the HttpOnly, Secure, SameSite cookie `fashionistar_rt` set by the API (its max-age is the
