@@ -128,6 +128,18 @@ describe('identity: inputs, reasons and reference lists', () => {
     assert.deepEqual(paths(request), ['input.email']);
   });
 
+  it('changePassword and changeEmail (as changePhone) report a wrong password and a bad new value together', async () => {
+    const u = await registerUser(t);
+    const as = { token: u.accessToken };
+    const pw = await t.call(`mutation { changePassword(currentPassword: "Wr0ng-password", newPassword: "short") }`, {}, as);
+    assert.deepEqual(paths(pw), ['currentPassword', 'newPassword']);
+    // The right password clears the failure count (this file allows 2 failures per account).
+    const weakOnly = await t.call(`mutation { changePassword(currentPassword: "Str0ng-Passw0rd", newPassword: "short") }`, {}, as);
+    assert.deepEqual(paths(weakOnly), ['newPassword']);
+    const email = await t.call(`mutation { changeEmail(newEmail: "nope", password: "Wr0ng-password") }`, {}, as);
+    assert.deepEqual(paths(email), ['newEmail', 'password']);
+  });
+
   it('myLoginEvents answers reasons as enum values (unknown stored ones as OTHER) and checks its page size', async () => {
     const u = await registerUser(t);
     const login = (password: string) =>

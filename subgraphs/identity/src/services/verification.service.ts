@@ -10,6 +10,7 @@ import {
   normalizePhone,
   queueMessage,
   requireUser,
+  Problems,
   uniqueViolation,
   validateAll,
 } from '@fashionistar/shared';
@@ -361,12 +362,24 @@ export async function checkAccountPassword(
   await clearPasswordAttempts(ctx, key);
 }
 
-/** Changes the password and ends every other session of the user. */
+/** checkAccountPassword, recording a wrong password in `p` instead of throwing (RATE_LIMITED still throws). */
+async function checkAccountPasswordInto(p: Problems, ctx: IdentityContext, userId: string, password: string, field: string): Promise<void> {
+  try {
+    await checkAccountPassword(ctx, userId, password, field);
+  } catch (error) {
+    if (!(error instanceof BadUserInputError)) throw error;
+    p.add(field, error.message);
+  }
+}
+
+/** Changes the password and ends every other session of the user. Both arguments are checked before answering. */
 export async function changePassword(ctx: IdentityContext, currentPassword: string, newPassword: string): Promise<boolean> {
   const identity = requireUser(ctx);
   await limitByIp(ctx);
-  await checkAccountPassword(ctx, identity.userId, currentPassword, 'currentPassword');
-  checkPasswordStrength(newPassword, 'newPassword');
+  const p = new Problems();
+  await checkAccountPasswordInto(p, ctx, identity.userId, currentPassword, 'currentPassword');
+  p.check('newPassword', () => checkPasswordStrength(newPassword, 'newPassword'));
+  p.throwIfAny();
   const hash = await hashPassword(newPassword);
   await inTransaction(ctx, async (tx) => {
     await tx.em.update(CredentialEntity, { userId: identity.userId, kind: 'PASSWORD' }, { secret: hash });
@@ -378,8 +391,10 @@ export async function changePassword(ctx: IdentityContext, currentPassword: stri
 export async function changeEmail(ctx: IdentityContext, newEmail: string, password: string): Promise<boolean> {
   const { userId } = requireUser(ctx);
   await limitByIp(ctx);
-  const email = normalizeEmail(newEmail, 'newEmail');
-  await checkAccountPassword(ctx, userId, password, 'password');
+  const p = new Problems();
+  const email = p.check('newEmail', () => normalizeEmail(newEmail, 'newEmail'))!;
+  await checkAccountPasswordInto(p, ctx, userId, password, 'password');
+  p.throwIfAny();
   const taken = await ctx.em.exists(UserEntity, { where: { email } });
   if (taken) throw new ConflictError('An account with this e-mail already exists.', 'newEmail');
   await inTransaction(ctx, async (tx) => {
@@ -393,8 +408,10 @@ export async function changeEmail(ctx: IdentityContext, newEmail: string, passwo
 export async function changePhone(ctx: IdentityContext, newPhone: string, password: string): Promise<boolean> {
   const { userId } = requireUser(ctx);
   await limitByIp(ctx);
-  const phone = normalizePhone(newPhone, 'newPhone');
-  await checkAccountPassword(ctx, userId, password, 'password');
+  const p = new Problems();
+  const phone = p.check('newPhone', () => normalizePhone(newPhone, 'newPhone'))!;
+  await checkAccountPasswordInto(p, ctx, userId, password, 'password');
+  p.throwIfAny();
   const taken = await ctx.em.exists(UserEntity, { where: { phone } });
   if (taken) throw new ConflictError('An account with this phone number already exists.', 'newPhone');
   await inTransaction(ctx, (tx) => sendPhoneOtp(tx, userId, phone, 'CHANGE_PHONE'));
