@@ -178,8 +178,9 @@ export async function refresh(ctx: IdentityContext, args: RefreshArgs): Promise<
     const { pair } = result;
     return deliver(ctx, { accessToken: pair.accessToken, user }, pair.refreshToken, new Date(pair.sessionExpiresAt), delivery, fromCookie);
   } catch (error) {
-    // A cookie that failed is dead: drop it, so the browser stops sending it.
-    if (fromCookie || delivery === 'COOKIE') clearRefreshCookie(ctx);
+    // A cookie whose token failed is dead: drop it, so the browser stops sending it (an internal
+    // failure says nothing about the token, so the cookie stays).
+    if ((fromCookie || delivery === 'COOKIE') && error instanceof UnauthenticatedError) clearRefreshCookie(ctx);
     throw error;
   }
 }
