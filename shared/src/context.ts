@@ -25,6 +25,22 @@ export interface BaseContext {
   infra: Infra;
   /** Callbacks run after the outermost transaction commits (enqueueing, cache busting). */
   afterCommit: Array<() => Promise<void> | void>;
+  /**
+   * Headers to add to this request's HTTP answer (set them with `setResponseHeader`). The kernel
+   * server writes them once the operation has run, errors or not; absent where there is no HTTP
+   * answer to write (graphql-ws, CLIs, direct service calls in tests).
+   */
+  responseHeaders?: Map<string, string>;
+  /**
+   * The browser's refresh-token cookie as the router forwarded it (`FORWARD_HEADERS.refreshCookie`),
+   * read only on requests that carried the router secret; null or absent without one.
+   */
+  refreshCookie?: string | null;
+}
+
+/** Sets a header of this request's HTTP answer (a no-op where there is no HTTP answer). */
+export function setResponseHeader(ctx: Pick<BaseContext, 'responseHeaders'>, name: string, value: string): void {
+  ctx.responseHeaders?.set(name.toLowerCase(), value);
 }
 
 /** Throws UNAUTHENTICATED unless a user is signed in; returns the identity. */

@@ -109,6 +109,8 @@ export interface SubgraphAnswer<T = Record<string, unknown>> {
   errors?: Array<{ message: string; extensions?: { code?: string; field?: string; [k: string]: unknown } }>;
   /** From `x-sql-statements`; -1 when absent. */
   sqlStatements: number;
+  /** The HTTP answer's headers. */
+  headers?: Headers;
 }
 
 /** Who the call is from, as the router would forward it. */
@@ -118,6 +120,8 @@ export interface CallerHeaders {
   token?: string;
   ip?: string;
   userAgent?: string;
+  /** The refresh-token cookie value, as the router forwards it to identity. */
+  refreshCookie?: string;
 }
 
 /** A caller: an identity, the headers the router would forward, or anonymous. */
@@ -148,9 +152,10 @@ export async function callSubgraph<T = Record<string, unknown>>(
   if (caller.identity) headers[FORWARD_HEADERS.identity] = encodeIdentity(caller.identity);
   if (caller.ip) headers[FORWARD_HEADERS.clientIp] = caller.ip;
   if (caller.userAgent) headers[FORWARD_HEADERS.userAgent] = caller.userAgent;
+  if (caller.refreshCookie) headers[FORWARD_HEADERS.refreshCookie] = caller.refreshCookie;
   const res = await fetch(url, { method: 'POST', headers, body: JSON.stringify({ query, variables }) });
   const body = (await res.json()) as Omit<SubgraphAnswer<T>, 'status' | 'sqlStatements'>;
-  return { ...body, status: res.status, sqlStatements: Number(res.headers.get('x-sql-statements') ?? -1) };
+  return { ...body, status: res.status, sqlStatements: Number(res.headers.get('x-sql-statements') ?? -1), headers: res.headers };
 }
 
 /** The data of an answer that must have succeeded. */
@@ -243,6 +248,8 @@ export function testContext(o: { em: EntityManager; infra: Infra; identity?: Ide
     loaders: new LoaderRegistry(),
     infra: o.infra,
     afterCommit: [],
+    responseHeaders: new Map(),
+    refreshCookie: null,
   };
 }
 

@@ -9,7 +9,7 @@ import { buildSubgraphSchema } from '@apollo/subgraph';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import type { DataSource } from 'typeorm';
-import type { BaseContext } from '../src/context';
+import { setResponseHeader, type BaseContext } from '../src/context';
 import { createDataSource } from '../src/db/data-source';
 import { BadUserInputError } from '../src/errors';
 import { FORWARD_HEADERS, encodeIdentity } from '../src/identity';
@@ -36,7 +36,9 @@ describe('subgraph server', () => {
   const clients: Client[] = [];
 
   const schema = buildSubgraphSchema({
-    typeDefs: parse(`type Query { hello: String, whoami: String, boom: String, bad: String, slow: String }`),
+    typeDefs: parse(
+      `type Query { hello: String, whoami: String, boom: String, bad: String, slow: String, cookie: String, cookieThenFail: String }`,
+    ),
     resolvers: {
       Query: {
         hello: () => {
@@ -51,6 +53,14 @@ describe('subgraph server', () => {
           throw new BadUserInputError('x', 'field');
         },
         slow: () => new Promise((resolve) => setTimeout(() => resolve('done'), 400)),
+        cookie: (_: unknown, __: unknown, ctx: unknown) => {
+          setResponseHeader(ctx as BaseContext, 'X-Test-Answer', 'set');
+          return (ctx as BaseContext).refreshCookie ?? null;
+        },
+        cookieThenFail: (_: unknown, __: unknown, ctx: unknown) => {
+          setResponseHeader(ctx as BaseContext, 'x-test-answer', 'cleared');
+          throw new BadUserInputError('x', 'field');
+        },
       },
     },
   });
@@ -119,6 +129,21 @@ describe('subgraph server', () => {
     await infra?.close();
     if (ds?.isInitialized) await ds.destroy();
     await db?.drop();
+  });
+
+  it('writes the headers resolvers set (errors or not), and hands them the forwarded refresh cookie', TIMEOUT, async () => {
+    const plain = await query('{ hello }', withSecret());
+    assert.equal(plain.headers.get('x-test-answer'), null);
+    const set = await query('{ cookie }', withSecret({ [FORWARD_HEADERS.refreshCookie]: 'rt-value' }));
+    assert.deepEqual([set.json.data, set.headers.get('x-test-answer')], [{ cookie: 'rt-value' }, 'set']);
+    const none = await query('{ cookie }', withSecret());
+    assert.deepEqual(none.json.data, { cookie: null });
+    const failed = await query('{ cookieThenFail }', withSecret());
+    assert.equal(failed.json.errors?.[0]?.extensions?.code, 'BAD_USER_INPUT');
+    assert.equal(failed.headers.get('x-test-answer'), 'cleared');
+    // Without the secret nothing runs, the cookie header included.
+    const refused = await query('{ cookie }', { [FORWARD_HEADERS.refreshCookie]: 'rt-value' });
+    assert.deepEqual([refused.status, refused.headers.get('x-test-answer')], [401, null]);
   });
 
   it('answers 401 UNAUTHENTICATED without the router secret, and runs nothing', TIMEOUT, async () => {

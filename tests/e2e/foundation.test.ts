@@ -45,7 +45,7 @@ describe('foundation journey through the router', () => {
     const signedIn = await login(email, 'Str0ng-Passw0rd');
     const me = await s.gql(MeDocument, {}, signedIn.accessToken);
     assert.deepEqual(
-      [me.data!.me.id, me.data!.me.email, me.data!.me.phone, me.data!.me.emailVerified],
+      [me.data!.me!.id, me.data!.me!.email, me.data!.me!.phone, me.data!.me!.emailVerified],
       [reg.data!.register.user.id, email, phone, false],
     );
 
@@ -92,8 +92,8 @@ describe('foundation journey through the router', () => {
     );
     assert.equal(added.data!.addAddress.isDefault, true);
     const me = await s.gql(MeDocument, {}, customer.accessToken);
-    assert.equal(me.data!.me.id, seedUserId('customer1@fashionistar.test'));
-    assert.ok(me.data!.me.addresses.some((a) => a.id === added.data!.addAddress.id));
+    assert.equal(me.data!.me!.id, seedUserId('customer1@fashionistar.test'));
+    assert.ok(me.data!.me!.addresses.some((a) => a.id === added.data!.addAddress.id));
   });
 
   it('refuses malformed, forged, expired and wrong-audience tokens, even on public operations, but not on sign-in flows', async () => {

@@ -71,6 +71,9 @@ export async function startSubgraphServer<C extends BaseContext>(o: SubgraphServ
       loaders: new LoaderRegistry(),
       infra: o.infra,
       afterCommit: [],
+      responseHeaders: new Map(),
+      // Every caller of makeBase has checked the router secret (HTTP handler, graphql-ws onConnect).
+      refreshCookie: (headers[FORWARD_HEADERS.refreshCookie] as string | undefined) || null,
     };
   };
 
@@ -140,14 +143,17 @@ export async function startSubgraphServer<C extends BaseContext>(o: SubgraphServ
       // Outside production each answer says how many SQL statements it took, so tests can prove
       // list fields are N+1-free through real HTTP.
       const bucket = { count: 0, statements: [] as string[] };
+      let base: BaseContext | undefined;
       await withQueryBucket(bucket, () =>
         executeApollo(
           apollo,
           req,
           res,
-          async () => o.buildContext(makeBase(req.headers, peerAddress(req))),
+          async () => o.buildContext((base = makeBase(req.headers, peerAddress(req)))),
           () => {
             if (!o.production) res.setHeader('x-sql-statements', String(bucket.count));
+            // Headers resolvers asked for (setResponseHeader); the context's copies share this map.
+            for (const [name, value] of base?.responseHeaders ?? []) res.setHeader(name, value);
           },
         ),
       );

@@ -15,6 +15,12 @@ export const identitySpec = {
   ),
   ACCESS_TOKEN_TTL_SECONDS: int('access token lifetime', 900, 60, 86400),
   REFRESH_TOKEN_TTL_DAYS: int('refresh token (session) lifetime', 30, 1, 365),
+  REFRESH_REUSE_GRACE_SECONDS: int(
+    'seconds after a refresh during which the same refresh token, presented again, answers the same new pair instead of ending the session (0 = off)',
+    0,
+    0,
+    60,
+  ),
   LOGIN_FAILURE_LIMIT: int('failed sign-ins per account within the window before RATE_LIMITED', 5, 1),
   LOGIN_FAILURE_WINDOW_SECONDS: int('window of the per-account failure limit', 900, 1),
   AUTH_ATTEMPTS_PER_IP: int('auth attempts (sign-in, sign-up, codes, resets) per client IP per window', 30, 1),

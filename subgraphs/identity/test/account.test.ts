@@ -54,10 +54,10 @@ describe('identity: profile, addresses, account deletion, outbox and entities', 
     assert.equal(book[0]!.state, 'Federal Capital Territory');
 
     for (const [patch, field] of [
-      [{ state: 'Atlantis' }, 'state'],
-      [{ country: 'GH' }, 'country'],
-      [{ phone: '123' }, 'phone'],
-      [{ line1: ' ' }, 'line1'],
+      [{ state: 'Atlantis' }, 'input.state'],
+      [{ country: 'GH' }, 'input.country'],
+      [{ phone: '123' }, 'input.phone'],
+      [{ line1: ' ' }, 'input.line1'],
     ] as const) {
       const r = await t.call(ADD, { i: { ...ADDRESS, ...patch } }, { token: u.accessToken });
       assert.deepEqual(codes(r), ['BAD_USER_INPUT']);

@@ -51,14 +51,14 @@ describe('identity: sign-up and sign-in', () => {
   it('refuses bad input with BAD_USER_INPUT naming the field, and writes nothing', async () => {
     const before = await t.sql<{ n: string }>(`SELECT count(*) AS n FROM app_user`);
     const cases: Array<[Record<string, unknown>, string]> = [
-      [{ email: 'not-an-email' }, 'email'],
-      [{ email: undefined, phone: '12345' }, 'phone'],
-      [{ email: undefined, phone: undefined }, 'email'],
-      [{ password: 'short1' }, 'password'],
-      [{ password: 'lettersonly' }, 'password'],
-      [{ firstName: '   ' }, 'firstName'],
-      [{ role: 'ADMIN' }, 'role'],
-      [{ role: 'DELIVERY' }, 'role'],
+      [{ email: 'not-an-email' }, 'input.email'],
+      [{ email: undefined, phone: '12345' }, 'input.phone'],
+      [{ email: undefined, phone: undefined }, 'input.email'],
+      [{ password: 'short1' }, 'input.password'],
+      [{ password: 'lettersonly' }, 'input.password'],
+      [{ firstName: '   ' }, 'input.firstName'],
+      [{ role: 'ADMIN' }, 'input.role'],
+      [{ role: 'DELIVERY' }, 'input.role'],
     ];
     for (const [patch, field] of cases) {
       const input = { ...uniqueContact(), password: 'Str0ng-Passw0rd', firstName: 'A', lastName: 'B', ...patch };
@@ -79,14 +79,14 @@ describe('identity: sign-up and sign-in', () => {
       { ip: '10.1.0.3' },
     );
     assert.deepEqual(codes(dupEmail), ['CONFLICT']);
-    assert.equal(dupEmail.errors![0]!.extensions!.field, 'email');
+    assert.equal(dupEmail.errors![0]!.extensions!.field, 'input.email');
     const dupPhone = await t.call(
       REGISTER,
       { input: { phone: `0${u.phone.slice(4)}`, password: 'Str0ng-Passw0rd', firstName: 'A', lastName: 'B' } },
       { ip: '10.1.0.3' },
     );
     assert.deepEqual(codes(dupPhone), ['CONFLICT']);
-    assert.equal(dupPhone.errors![0]!.extensions!.field, 'phone');
+    assert.equal(dupPhone.errors![0]!.extensions!.field, 'input.phone');
   });
 
   it('signs in by e-mail or phone, and refuses wrong credentials with UNAUTHENTICATED', async () => {

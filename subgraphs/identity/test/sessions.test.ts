@@ -40,10 +40,11 @@ describe('identity: sessions and refresh tokens', () => {
   });
 
   it('lets exactly one of two concurrent refreshes with the same token win, and treats the other as reuse', async () => {
-    // There is no grace window for a just-rotated token: a thief replaying a stolen token right
-    // after the victim refreshed is indistinguishable from a client racing itself, and the API
-    // contract says any reuse kills the family. So clients must keep ONE refresh in flight per
-    // session; a client that races itself is signed out, as asserted here.
+    // By default there is no grace window for a just-rotated token: a thief replaying a stolen
+    // token right after the victim refreshed is indistinguishable from a client racing itself, and
+    // the API contract says any reuse kills the family. So clients must keep ONE refresh in flight
+    // per session; a client that races itself is signed out, as asserted here (the optional
+    // window, REFRESH_REUSE_GRACE_SECONDS, is tested in refresh-grace.test.ts).
     const u = await registerUser(t);
     const sessionId = identityFromToken(u.accessToken).sessionId;
     const results = await Promise.all([refresh(u.refreshToken), refresh(u.refreshToken)]);

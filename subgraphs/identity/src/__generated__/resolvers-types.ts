@@ -26,45 +26,74 @@ export type Scalars = {
 /** An entry in a user's address book. */
 export type Address = {
   __typename?: 'Address';
+  /** City or town. */
   city: Scalars['String']['output'];
   /** ISO 3166-1 alpha-2 code. */
   country: Scalars['String']['output'];
+  /** Who receives deliveries here. */
   fullName: Scalars['String']['output'];
+  /** The address's id. */
   id: Scalars['ID']['output'];
+  /** True for the user's default address (exactly one while the book is not empty). */
   isDefault: Scalars['Boolean']['output'];
+  /** Street and number. */
   line1: Scalars['String']['output'];
+  /** Flat, floor, landmark; null when none. */
   line2?: Maybe<Scalars['String']['output']>;
+  /** Phone number of the receiver, in E.164 form. */
   phone: Scalars['String']['output'];
+  /** Postal code; null when none. */
   postalCode?: Maybe<Scalars['String']['output']>;
-  /** For Nigeria, one of the 36 states or the Federal Capital Territory. */
+  /** For Nigeria, one of the 36 states or the Federal Capital Territory (a name from `nigerianStates`). */
   state: Scalars['String']['output'];
 };
 
+/**
+ * A new address. Every problem is reported at once: one BAD_USER_INPUT whose `extensions.fields`
+ * lists each (paths `input.fullName`, `input.state`, ...).
+ */
 export type AddressInput = {
+  /** City or town: 1 to 100 characters. */
   city: Scalars['String']['input'];
   /** ISO code; NG when omitted. Only NG is delivered to for now. */
   country?: InputMaybe<Scalars['String']['input']>;
+  /** Who receives deliveries here: 1 to 120 characters. */
   fullName: Scalars['String']['input'];
   /** Makes this the default address (the first address always is). */
   isDefault?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Street and number: 1 to 200 characters. */
   line1: Scalars['String']['input'];
+  /** Flat, floor, landmark: at most 200 characters; blank means none. */
   line2?: InputMaybe<Scalars['String']['input']>;
+  /** The receiver's mobile number; without a country code it is read as Nigerian (+234). */
   phone: Scalars['String']['input'];
+  /** At most 20 characters; blank means none. */
   postalCode?: InputMaybe<Scalars['String']['input']>;
-  /** A Nigerian state (e.g. Lagos) or FCT. */
+  /**
+   * A Nigerian state, as in `nigerianStates` (any case; a trailing " State" is ignored; "FCT" and
+   * "Abuja" mean the Federal Capital Territory). Stored as the canonical name.
+   */
   state: Scalars['String']['input'];
 };
 
 /**
  * What sign-in, sign-up and refresh answer. The access token (a JWT, 15 minutes) goes in
- * `Authorization: Bearer <token>`; the refresh token (30 days, single use) gets the next pair.
+ * `Authorization: Bearer <token>`; the refresh token (30 days, single use) gets the next pair. It
+ * comes in the body (`refreshToken`) or, for web clients, in the HttpOnly cookie `fashionistar_rt`
+ * (see `RefreshTokenDelivery`).
  */
 export type AuthPayload = {
   __typename?: 'AuthPayload';
+  /** The access token (JWT), for `Authorization: Bearer <token>` until it expires. */
   accessToken: Scalars['String']['output'];
   /** Seconds until the access token expires. */
   expiresIn: Scalars['Int']['output'];
-  refreshToken: Scalars['String']['output'];
+  /**
+   * The refresh token, single use: trade it for the next pair with `refresh`. Null when it was
+   * delivered in the `fashionistar_rt` cookie instead (`refreshTokenIn: COOKIE`).
+   */
+  refreshToken?: Maybe<Scalars['String']['output']>;
+  /** The signed-in user (contact details included: the caller just proved who they are). */
   user: User;
 };
 
@@ -73,38 +102,69 @@ export type EmailMatch = {
   __typename?: 'EmailMatch';
   /** The address as asked, normalised (trimmed, lower-cased). */
   email: Scalars['String']['output'];
+  /** The account's id. */
   userId: Scalars['ID']['output'];
 };
 
 /** One sign-in attempt on the account (append-only). */
 export type LoginEvent = {
   __typename?: 'LoginEvent';
+  /** When the attempt happened. */
   at: Scalars['DateTime']['output'];
+  /** The event's id. */
   id: Scalars['ID']['output'];
+  /** The client address of the attempt (null once the account is deleted). */
   ipAddress?: Maybe<Scalars['String']['output']>;
+  /** How the attempt ended. */
   outcome: LoginOutcome;
-  /** Why a failed or blocked attempt failed (e.g. bad_password, rate_limited). */
-  reason?: Maybe<Scalars['String']['output']>;
+  /** Why: set for FAILURE and BLOCKED, and for a SUCCESS that was a sign-up; null for a plain sign-in. */
+  reason?: Maybe<LoginEventReason>;
+  /** The browser or app of the attempt (null once the account is deleted). */
   userAgent?: Maybe<Scalars['String']['output']>;
 };
 
+/** Why a sign-in attempt ended as it did (see `LoginEvent.reason`). */
+export type LoginEventReason =
+  /** A reason this version of the API does not know; show the outcome alone. */
+  | 'OTHER'
+  /** Too many failed attempts on the account: refused without checking the password (BLOCKED). */
+  | 'RATE_LIMITED'
+  /** The attempt was the sign-up itself (a SUCCESS). */
+  | 'REGISTERED'
+  /** No account has this e-mail or phone (a FAILURE; never listed in an account's own events). */
+  | 'UNKNOWN_ACCOUNT'
+  /** The password was wrong (a FAILURE). */
+  | 'WRONG_PASSWORD';
+
 /** Sign-in details: email or phone, and the password. */
 export type LoginInput = {
+  /** The account's e-mail address (any case). Give this or `phone`. */
   email?: InputMaybe<Scalars['String']['input']>;
+  /** The account's password. */
   password: Scalars['String']['input'];
+  /** The account's phone number (local Nigerian form or E.164). Give this or `email`. */
   phone?: InputMaybe<Scalars['String']['input']>;
 };
 
+/** How a sign-in attempt ended. */
 export type LoginOutcome =
+  /** Refused unchecked: too many failed attempts on the account. */
   | 'BLOCKED'
+  /** Wrong credentials. */
   | 'FAILURE'
+  /** Signed in (or signed up). */
   | 'SUCCESS';
 
+/** How a message is sent. */
 export type MessageChannel =
+  /** By e-mail. */
   | 'EMAIL'
+  /** By SMS. */
   | 'SMS';
 
+/** Where a message is in its delivery. */
 export type MessageStatus =
+  /** The provider refused it or every attempt failed. */
   | 'FAILED'
   /** Stored, delivery not yet attempted. */
   | 'PENDING'
@@ -115,7 +175,7 @@ export type MessageStatus =
 
 export type Mutation = {
   __typename?: 'Mutation';
-  /** Adds an address to the signed-in user's book (at most 20). */
+  /** Adds an address to the signed-in user's book (at most 20; BAD_USER_INPUT on `input` beyond). */
   addAddress: Address;
   /** Starts a change of e-mail: the address changes once the link sent to it is followed. */
   changeEmail: Scalars['Boolean']['output'];
@@ -139,27 +199,45 @@ export type Mutation = {
    */
   grantVendorRole: RoleGrant;
   /**
-   * Signs in. UNAUTHENTICATED for wrong credentials; RATE_LIMITED after repeated failures on one
-   * account or too many attempts from one address.
+   * Signs in. UNAUTHENTICATED with `extensions.reason` WRONG_CREDENTIALS for an unknown account or
+   * a wrong password (the same answer for both); RATE_LIMITED after repeated failures on one account
+   * or too many attempts from one address. Works whatever access token is attached.
    */
   login: AuthPayload;
-  /** Ends the session the access token belongs to: its refresh token and access tokens stop working. */
+  /**
+   * Ends a session: its refresh token and access tokens stop working. The session is the one of the
+   * `refreshToken` argument, else of the `fashionistar_rt` cookie, else of the attached access
+   * token; none is UNAUTHENTICATED (reason SIGN_IN_REQUIRED). Answers true also for a token that is
+   * unknown or whose session has already ended (the session is over either way), and clears the
+   * cookie. Works whatever access token is attached; idempotent.
+   */
   logout: Scalars['Boolean']['output'];
   /**
-   * Trades a refresh token for a new pair. Each refresh token works once: presenting a used one
-   * ends the whole session (every token descended from the same sign-in).
+   * Trades a refresh token for a new pair; no access token is needed (an expired or revoked one
+   * attached is ignored). The token is the `refreshToken` argument or, without it, the
+   * `fashionistar_rt` cookie; neither is UNAUTHENTICATED (reason SIGN_IN_REQUIRED). Each refresh
+   * token works once: presenting a used one ends the whole session (every token descended from the
+   * same sign-in) — unless the server's reuse grace window (REFRESH_REUSE_GRACE_SECONDS, off by
+   * default) is on and the second use comes within it, which answers the same new pair again. Keep
+   * one refresh in flight per session (across tabs: the Web Locks API). Failures are UNAUTHENTICATED
+   * with `extensions.reason`: TOKEN_INVALID for an unknown token, SESSION_ENDED for a used token, an
+   * expired or revoked session or a deleted account; a failed cookie refresh also clears the cookie.
    */
   refresh: AuthPayload;
   /**
    * Creates a CUSTOMER or VENDOR account and signs it in. Sends a verification e-mail and/or an SMS
-   * code. CONFLICT when the e-mail or phone is taken; RATE_LIMITED past the per-IP limit.
+   * code. BAD_USER_INPUT lists every problem of the input at once; CONFLICT when the e-mail or phone
+   * is taken; RATE_LIMITED past the per-IP limit. Works whatever access token is attached.
    */
   register: AuthPayload;
   /** Removes an address; if it was the default, the newest remaining one becomes the default. */
   removeAddress: Scalars['Boolean']['output'];
   /** Sends a new verification e-mail to the signed-in user's address. */
   requestEmailVerification: Scalars['Boolean']['output'];
-  /** Starts a password reset. Always answers true, whether or not the account exists. */
+  /**
+   * Starts a password reset. Always answers true, whether or not the account exists (BAD_USER_INPUT
+   * only for a malformed or missing e-mail/phone).
+   */
   requestPasswordReset: Scalars['Boolean']['output'];
   /** Sends a 6-digit code by SMS to the signed-in user's phone (or pending new phone). */
   requestPhoneVerification: Scalars['Boolean']['output'];
@@ -215,16 +293,24 @@ export type MutationGrantVendorRoleArgs = {
 
 export type MutationLoginArgs = {
   input: LoginInput;
+  refreshTokenIn?: InputMaybe<RefreshTokenDelivery>;
+};
+
+
+export type MutationLogoutArgs = {
+  refreshToken?: InputMaybe<Scalars['String']['input']>;
 };
 
 
 export type MutationRefreshArgs = {
-  refreshToken: Scalars['String']['input'];
+  refreshToken?: InputMaybe<Scalars['String']['input']>;
+  refreshTokenIn?: InputMaybe<RefreshTokenDelivery>;
 };
 
 
 export type MutationRegisterArgs = {
   input: RegisterInput;
+  refreshTokenIn?: InputMaybe<RefreshTokenDelivery>;
 };
 
 
@@ -270,16 +356,23 @@ export type MutationVerifyPhoneArgs = {
 
 export type Query = {
   __typename?: 'Query';
-  /** The signed-in user. UNAUTHENTICATED without a valid access token. */
-  me: User;
-  /** The signed-in user's sign-in attempts, newest first (at most 100). */
+  /**
+   * The signed-in user; null for an anonymous caller, with an UNAUTHENTICATED error (reason
+   * SIGN_IN_REQUIRED) on this field only, so the rest of the query still answers. SESSION_ENDED when
+   * the account was deleted meanwhile.
+   */
+  me?: Maybe<User>;
+  /** The signed-in user's sign-in attempts, newest first. */
   myLoginEvents: Array<LoginEvent>;
-  /** The signed-in user's active sessions, newest first. */
+  /** The signed-in user's active sessions, newest first (at most 100). */
   mySessions: Array<Session>;
   /**
-   * The message outbox, newest first (ADMIN only; not served in production). `to` filters by exact
-   * recipient (e-mail or E.164 phone); `first` is 1..100, default 20.
+   * The names of Nigeria's 36 states and the Federal Capital Territory, as addresses store them
+   * (`Address.state`), in alphabetical order with the Federal Capital Territory last: the choices of
+   * an address form's state field. Public.
    */
+  nigerianStates: Array<Scalars['String']['output']>;
+  /** The message outbox, newest first (ADMIN only; not served in production). */
   sentMessages: Array<SentMessage>;
   /**
    * Internal, for other subgraphs that decided their caller may see these people's contact details
@@ -321,15 +414,39 @@ export type QueryUserIdsByEmailArgs = {
 };
 
 /**
- * Sign-up details. At least one of email and phone. Phones without a country code are read as
- * Nigerian (+234).
+ * Where the refresh token of a sign-in, sign-up or refresh goes. Web clients should use COOKIE (the
+ * token never reaches JavaScript); mobile clients keep BODY.
+ */
+export type RefreshTokenDelivery =
+  /**
+   * In `AuthPayload.refreshToken`. A refresh-token cookie is left as it is, except after a refresh
+   * that used it: that cookie now holds a used token, so it is cleared.
+   */
+  | 'BODY'
+  /**
+   * In the HttpOnly, Secure, SameSite cookie `fashionistar_rt` set by the API (its max-age is the
+   * session's remaining lifetime); `AuthPayload.refreshToken` is then null. `refresh` and `logout`
+   * read the cookie when called without a refresh token.
+   */
+  | 'COOKIE';
+
+/**
+ * Sign-up details. At least one of email and phone. Every problem is reported at once: one
+ * BAD_USER_INPUT whose `extensions.fields` lists each (paths `input.email`, `input.password`, ...).
  */
 export type RegisterInput = {
+  /** E-mail address (at most 254 characters); stored trimmed and lower-cased. Required unless `phone` is given. */
   email?: InputMaybe<Scalars['String']['input']>;
+  /** 1 to 100 characters (trimmed). */
   firstName: Scalars['String']['input'];
+  /** 1 to 100 characters (trimmed). */
   lastName: Scalars['String']['input'];
-  /** At least 8 characters, with a letter and a digit. */
+  /** 8 to 128 characters, with at least one letter and one digit. */
   password: Scalars['String']['input'];
+  /**
+   * Mobile phone number; without a country code it is read as Nigerian (+234), and a Nigerian one
+   * must be a mobile number. Required unless `email` is given.
+   */
   phone?: InputMaybe<Scalars['String']['input']>;
   /** CUSTOMER (default) or VENDOR; other roles are refused. */
   role?: InputMaybe<Role>;
@@ -337,7 +454,9 @@ export type RegisterInput = {
 
 /** Where to send a password reset: an e-mail address or a phone number. */
 export type RequestPasswordResetInput = {
+  /** The account's e-mail address; a reset link is e-mailed. */
   email?: InputMaybe<Scalars['String']['input']>;
+  /** The account's phone number (used when `email` is absent); a 6-digit code is sent by SMS. */
   phone?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -346,9 +465,13 @@ export type RequestPasswordResetInput = {
  * to it by SMS.
  */
 export type ResetPasswordInput = {
+  /** The 6-digit code sent by SMS (with `phone`). */
   code?: InputMaybe<Scalars['String']['input']>;
+  /** The new password: 8 to 128 characters, with at least one letter and one digit. */
   newPassword: Scalars['String']['input'];
+  /** The phone number the reset code was sent to (with `code`). */
   phone?: InputMaybe<Scalars['String']['input']>;
+  /** The token from the e-mailed reset link. Give this, or `phone` and `code`. */
   token?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -357,9 +480,13 @@ export type ResetPasswordInput = {
  * the seed, DELIVERY accounts by an admin.
  */
 export type Role =
+  /** Runs the marketplace: approvals, KYC review, support. */
   | 'ADMIN'
+  /** Buys: orders, reviews, address book. */
   | 'CUSTOMER'
+  /** Delivers orders. */
   | 'DELIVERY'
+  /** Sells: may apply for a store and work in stores they are a member of. */
   | 'VENDOR';
 
 /** Internal: an account's roles after a grant. */
@@ -376,39 +503,76 @@ export type RoleGrant = {
 /** An e-mail or SMS the platform sent or would have sent. */
 export type SentMessage = {
   __typename?: 'SentMessage';
+  /** The text sent. */
   body: Scalars['String']['output'];
+  /** E-mail or SMS. */
   channel: MessageChannel;
+  /** When it was queued. */
   createdAt: Scalars['DateTime']['output'];
+  /** The message's id. */
   id: Scalars['ID']['output'];
+  /** Where it is in its delivery. */
   status: MessageStatus;
+  /** The e-mail's subject; null for an SMS. */
   subject?: Maybe<Scalars['String']['output']>;
   /** Which message this is, e.g. phone-otp, email-verification, password-reset. */
   template: Scalars['String']['output'];
+  /** The recipient: an e-mail address or an E.164 phone number. */
   to: Scalars['String']['output'];
 };
 
 /** A signed-in device: one sign-in and the refresh tokens rotated from it. */
 export type Session = {
   __typename?: 'Session';
+  /** When the sign-in happened. */
   createdAt: Scalars['DateTime']['output'];
   /** True for the session of the access token making this request. */
   current: Scalars['Boolean']['output'];
+  /** When the session ends unless refreshed tokens keep it going; it is never extended. */
   expiresAt: Scalars['DateTime']['output'];
+  /** The session's id (the `sid` claim of its access tokens). */
   id: Scalars['ID']['output'];
+  /** The client address of the sign-in or of the latest refresh. */
   ipAddress?: Maybe<Scalars['String']['output']>;
+  /** When a refresh token of the session was last used (or the sign-in, before any). */
   lastUsedAt: Scalars['DateTime']['output'];
+  /** The browser or app that signed in (at most 500 characters). */
   userAgent?: Maybe<Scalars['String']['output']>;
 };
 
 /** Why and when a session ended. */
 export type SessionRevocation = {
   __typename?: 'SessionRevocation';
+  /** When it ended. */
   at: Scalars['DateTime']['output'];
-  /** LOGOUT, USER_REVOKED, USER_REVOKED_OTHERS, PASSWORD_CHANGED, PASSWORD_RESET, REFRESH_TOKEN_REUSED or ACCOUNT_DELETED. */
-  reason: Scalars['String']['output'];
+  /** Why it ended. */
+  reason: SessionRevocationReason;
+  /** The session that ended. */
   sessionId: Scalars['ID']['output'];
+  /** Whose session it was. */
   user: User;
 };
+
+/** Why a session ended. */
+export type SessionRevocationReason =
+  /** The account was deleted. */
+  | 'ACCOUNT_DELETED'
+  /** Signed out (`logout`). */
+  | 'LOGOUT'
+  /** A reason this version of the API does not know; the session has ended all the same. */
+  | 'OTHER'
+  /** The password was changed (`changePassword` ends every other session). */
+  | 'PASSWORD_CHANGED'
+  /** The password was reset (`resetPassword` ends every session). */
+  | 'PASSWORD_RESET'
+  /** A used refresh token of the session was presented again (taken as theft): sign in again. */
+  | 'REFRESH_TOKEN_REUSED'
+  /** The account was given the ADMIN role by an operator (it must sign in again to use it). */
+  | 'ROLE_GRANTED'
+  /** Ended by its user from another session (`revokeSession`). */
+  | 'USER_REVOKED'
+  /** Ended by its user's `revokeOtherSessions`. */
+  | 'USER_REVOKED_OTHERS';
 
 export type Subscription = {
   __typename?: 'Subscription';
@@ -419,20 +583,45 @@ export type Subscription = {
   sessionRevoked: SessionRevocation;
 };
 
+/**
+ * Changes to an address. An absent field keeps its value. `null` (or blank text) clears `line2` and
+ * `postalCode`; the other fields cannot be cleared, so `null` there is BAD_USER_INPUT on that field.
+ * Same rules per field as `AddressInput`; every problem is reported at once.
+ */
 export type UpdateAddressInput = {
+  /** City or town: 1 to 100 characters. */
   city?: InputMaybe<Scalars['String']['input']>;
+  /** ISO code; only NG is delivered to for now. */
   country?: InputMaybe<Scalars['String']['input']>;
+  /** Who receives deliveries here: 1 to 120 characters. */
   fullName?: InputMaybe<Scalars['String']['input']>;
+  /**
+   * `true` makes this the default address (the previous default stops being one). `false` on the
+   * default address is BAD_USER_INPUT on this field: make another address the default instead.
+   * `false` on another address changes nothing.
+   */
   isDefault?: InputMaybe<Scalars['Boolean']['input']>;
+  /** Street and number: 1 to 200 characters. */
   line1?: InputMaybe<Scalars['String']['input']>;
+  /** Flat, floor, landmark: at most 200 characters; null or blank removes it. */
   line2?: InputMaybe<Scalars['String']['input']>;
+  /** The receiver's mobile number; without a country code it is read as Nigerian (+234). */
   phone?: InputMaybe<Scalars['String']['input']>;
+  /** At most 20 characters; null or blank removes it. */
   postalCode?: InputMaybe<Scalars['String']['input']>;
+  /** A Nigerian state, as in `nigerianStates` (see `AddressInput.state`). */
   state?: InputMaybe<Scalars['String']['input']>;
 };
 
+/**
+ * Changes to the signed-in user's name. An absent field keeps its value; the names cannot be
+ * removed, so `null` (or blank text) is BAD_USER_INPUT on that field. Every problem is reported at
+ * once.
+ */
 export type UpdateProfileInput = {
+  /** New given name: 1 to 100 characters (trimmed). */
   firstName?: InputMaybe<Scalars['String']['input']>;
+  /** New family name: 1 to 100 characters (trimmed). */
   lastName?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -444,18 +633,23 @@ export type User = {
   __typename?: 'User';
   /** The address book, the default address first. */
   addresses: Array<Address>;
+  /** When the account was made. */
   createdAt: Scalars['DateTime']['output'];
   /** Lower-cased e-mail address; null when the account was made with a phone only, or for others. */
   email?: Maybe<Scalars['String']['output']>;
   /** True once the user followed the link in the verification e-mail. */
   emailVerified: Scalars['Boolean']['output'];
+  /** Given name (1 to 100 characters); "Deleted" once the account is deleted. */
   firstName?: Maybe<Scalars['String']['output']>;
+  /** The account's id. */
   id: Scalars['ID']['output'];
+  /** Family name (1 to 100 characters). */
   lastName?: Maybe<Scalars['String']['output']>;
   /** Phone number in E.164 form (e.g. +2348031234567). */
   phone?: Maybe<Scalars['String']['output']>;
   /** True once the user entered the code sent by SMS. */
   phoneVerified: Scalars['Boolean']['output'];
+  /** What the user may do. */
   roles: Array<Role>;
 };
 
@@ -574,12 +768,14 @@ export type ResolversTypes = ResolversObject<{
   DateTime: ResolverTypeWrapper<Scalars['DateTime']['output']>;
   EmailMatch: ResolverTypeWrapper<EmailMatch>;
   LoginEvent: ResolverTypeWrapper<LoginEventEntity>;
+  LoginEventReason: LoginEventReason;
   LoginInput: LoginInput;
   LoginOutcome: LoginOutcome;
   MessageChannel: MessageChannel;
   MessageStatus: MessageStatus;
   Mutation: ResolverTypeWrapper<Record<PropertyKey, never>>;
   Query: ResolverTypeWrapper<Record<PropertyKey, never>>;
+  RefreshTokenDelivery: RefreshTokenDelivery;
   RegisterInput: RegisterInput;
   RequestPasswordResetInput: RequestPasswordResetInput;
   ResetPasswordInput: ResetPasswordInput;
@@ -588,6 +784,7 @@ export type ResolversTypes = ResolversObject<{
   SentMessage: ResolverTypeWrapper<OutboundMessage>;
   Session: ResolverTypeWrapper<SessionEntity>;
   SessionRevocation: ResolverTypeWrapper<SessionRevocationEvent>;
+  SessionRevocationReason: SessionRevocationReason;
   Subscription: ResolverTypeWrapper<Record<PropertyKey, never>>;
   UpdateAddressInput: UpdateAddressInput;
   UpdateProfileInput: UpdateProfileInput;
@@ -647,7 +844,7 @@ export type AddressResolvers<ContextType = IdentityContext, ParentType extends R
 export type AuthPayloadResolvers<ContextType = IdentityContext, ParentType extends ResolversParentTypes['AuthPayload'] = ResolversParentTypes['AuthPayload']> = ResolversObject<{
   accessToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
   expiresIn?: Resolver<ResolversTypes['Int'], ParentType, ContextType>;
-  refreshToken?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  refreshToken?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 }>;
 
@@ -665,7 +862,7 @@ export type LoginEventResolvers<ContextType = IdentityContext, ParentType extend
   id?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   ipAddress?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
   outcome?: Resolver<ResolversTypes['LoginOutcome'], ParentType, ContextType>;
-  reason?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
+  reason?: Resolver<Maybe<ResolversTypes['LoginEventReason']>, ParentType, ContextType>;
   userAgent?: Resolver<Maybe<ResolversTypes['String']>, ParentType, ContextType>;
 }>;
 
@@ -677,8 +874,8 @@ export type MutationResolvers<ContextType = IdentityContext, ParentType extends 
   deleteAccount?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationDeleteAccountArgs, 'password'>>;
   grantVendorRole?: Resolver<ResolversTypes['RoleGrant'], ParentType, ContextType, RequireFields<MutationGrantVendorRoleArgs, 'userId'>>;
   login?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationLoginArgs, 'input'>>;
-  logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
-  refresh?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRefreshArgs, 'refreshToken'>>;
+  logout?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, Partial<MutationLogoutArgs>>;
+  refresh?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, Partial<MutationRefreshArgs>>;
   register?: Resolver<ResolversTypes['AuthPayload'], ParentType, ContextType, RequireFields<MutationRegisterArgs, 'input'>>;
   removeAddress?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType, RequireFields<MutationRemoveAddressArgs, 'id'>>;
   requestEmailVerification?: Resolver<ResolversTypes['Boolean'], ParentType, ContextType>;
@@ -694,9 +891,10 @@ export type MutationResolvers<ContextType = IdentityContext, ParentType extends 
 }>;
 
 export type QueryResolvers<ContextType = IdentityContext, ParentType extends ResolversParentTypes['Query'] = ResolversParentTypes['Query']> = ResolversObject<{
-  me?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
+  me?: Resolver<Maybe<ResolversTypes['User']>, ParentType, ContextType>;
   myLoginEvents?: Resolver<Array<ResolversTypes['LoginEvent']>, ParentType, ContextType, RequireFields<QueryMyLoginEventsArgs, 'first'>>;
   mySessions?: Resolver<Array<ResolversTypes['Session']>, ParentType, ContextType>;
+  nigerianStates?: Resolver<Array<ResolversTypes['String']>, ParentType, ContextType>;
   sentMessages?: Resolver<Array<ResolversTypes['SentMessage']>, ParentType, ContextType, RequireFields<QuerySentMessagesArgs, 'first'>>;
   userContacts?: Resolver<Array<ResolversTypes['UserContact']>, ParentType, ContextType, RequireFields<QueryUserContactsArgs, 'ids'>>;
   userIdsByEmail?: Resolver<Array<ResolversTypes['EmailMatch']>, ParentType, ContextType, RequireFields<QueryUserIdsByEmailArgs, 'emails'>>;
@@ -731,7 +929,7 @@ export type SessionResolvers<ContextType = IdentityContext, ParentType extends R
 
 export type SessionRevocationResolvers<ContextType = IdentityContext, ParentType extends ResolversParentTypes['SessionRevocation'] = ResolversParentTypes['SessionRevocation']> = ResolversObject<{
   at?: Resolver<ResolversTypes['DateTime'], ParentType, ContextType>;
-  reason?: Resolver<ResolversTypes['String'], ParentType, ContextType>;
+  reason?: Resolver<ResolversTypes['SessionRevocationReason'], ParentType, ContextType>;
   sessionId?: Resolver<ResolversTypes['ID'], ParentType, ContextType>;
   user?: Resolver<ResolversTypes['User'], ParentType, ContextType>;
 }>;

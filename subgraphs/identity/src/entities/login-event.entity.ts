@@ -2,6 +2,9 @@ import { Column, CreateDateColumn, Entity, PrimaryGeneratedColumn } from 'typeor
 
 export type LoginOutcome = 'SUCCESS' | 'FAILURE' | 'BLOCKED';
 
+/** The reasons written to `login_event.reason` (null for a plain successful sign-in). */
+export type StoredLoginReason = 'registered' | 'bad_password' | 'unknown_account' | 'rate_limited';
+
 /** One sign-in attempt. Append-only: a trigger refuses UPDATE and DELETE. */
 @Entity('login_event')
 export class LoginEventEntity {
@@ -18,6 +21,7 @@ export class LoginEventEntity {
   @Column('text')
   outcome!: LoginOutcome;
 
+  /** A StoredLoginReason, or an older value this version does not know. */
   @Column('text', { nullable: true })
   reason!: string | null;
 

@@ -14,10 +14,10 @@ import {
 
 export const authResolvers: Resolvers = {
   Mutation: {
-    register: (_p, { input }, ctx) => register(ctx, input),
-    login: (_p, { input }, ctx) => login(ctx, input),
-    refresh: (_p, { refreshToken }, ctx) => refresh(ctx, refreshToken),
-    logout: (_p, _a, ctx) => logout(ctx),
+    register: (_p, { input, refreshTokenIn }, ctx) => register(ctx, input, refreshTokenIn),
+    login: (_p, { input, refreshTokenIn }, ctx) => login(ctx, input, refreshTokenIn),
+    refresh: (_p, args, ctx) => refresh(ctx, args),
+    logout: (_p, { refreshToken }, ctx) => logout(ctx, refreshToken),
     requestEmailVerification: (_p, _a, ctx) => requestEmailVerification(ctx),
     verifyEmail: (_p, { token }, ctx) => verifyEmail(ctx, token),
     requestPhoneVerification: (_p, _a, ctx) => requestPhoneVerification(ctx),

@@ -1,6 +1,6 @@
 import type { Resolvers } from '../__generated__/resolvers-types';
-import { listLoginEvents } from '../services/login-event.service';
-import { listMySessions, revokeMyOtherSessions, revokeMySession, watchMySession } from '../services/session.service';
+import { listLoginEvents, loginEventReasonOf } from '../services/login-event.service';
+import { listMySessions, revocationReasonOf, revokeMyOtherSessions, revokeMySession, watchMySession } from '../services/session.service';
 import { userById } from '../loaders/user.loaders';
 
 export const sessionResolvers: Resolvers = {
@@ -18,6 +18,7 @@ export const sessionResolvers: Resolvers = {
     },
   },
   SessionRevocation: {
+    reason: (r) => revocationReasonOf(r.reason),
     user: async (r, _a, ctx) => {
       const user = await userById(ctx).load(r.userId);
       if (!user) throw new Error(`user ${r.userId} of a revoked session is missing`);
@@ -28,6 +29,7 @@ export const sessionResolvers: Resolvers = {
     current: (s, _a, ctx) => s.id === ctx.identity?.sessionId,
   },
   LoginEvent: {
+    reason: (e) => loginEventReasonOf(e.reason),
     at: (e) => e.createdAt,
   },
 };

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { In, IsNull, MoreThan, Not } from 'typeorm';
+import { IsNull, MoreThan, Not } from 'typeorm';
 import {
   NotFoundError,
   SessionRevoked,
@@ -15,7 +15,9 @@ import {
 import type { IdentityConfig } from '../config';
 import type { IdentityContext } from '../context';
 import { RefreshTokenEntity, SessionEntity } from '../entities/session.entity';
-import { opaqueToken, sha256 } from './tokens';
+import { UserEntity } from '../entities/user.entity';
+import { recallRotation, rememberRotation, type IssuedPair } from './refresh-grace';
+import { opaqueToken, sha256, signAccessToken } from './tokens';
 
 /** Pub/sub topic of a user's session revocations (the `sessionRevoked` subscription). */
 export const sessionTopic = (userId: string) => `identity.session-revoked.${userId}`;
@@ -87,20 +89,50 @@ async function issueRefreshToken(ctx: IdentityContext, sessionId: string): Promi
   return token;
 }
 
+/** Why a session ended, as stored (`session.revoke_reason`) and told (`SessionRevocation.reason`). */
+export const REVOKE_REASONS = [
+  'LOGOUT',
+  'USER_REVOKED',
+  'USER_REVOKED_OTHERS',
+  'PASSWORD_CHANGED',
+  'PASSWORD_RESET',
+  'REFRESH_TOKEN_REUSED',
+  'ACCOUNT_DELETED',
+  'ROLE_GRANTED',
+] as const;
+export type RevokeReason = (typeof REVOKE_REASONS)[number];
+
+/** A stored or published reason as the API's enum: one this version does not know is OTHER. */
+export const revocationReasonOf = (stored: string): RevokeReason | 'OTHER' =>
+  (REVOKE_REASONS as readonly string[]).includes(stored) ? (stored as RevokeReason) : 'OTHER';
+
 export type RotateResult =
-  { kind: 'ok'; session: SessionEntity; refreshToken: string } | { kind: 'invalid' } | { kind: 'reused'; sessionId: string };
+  | { kind: 'ok'; pair: IssuedPair; user: UserEntity }
+  /** A second use within the grace window: the pair the first use got. */
+  | { kind: 'replayed'; pair: IssuedPair }
+  /** No such token (never issued, garbled). */
+  | { kind: 'invalid' }
+  /** The token's session has expired or was revoked, or its account was deleted. */
+  | { kind: 'ended' }
+  /** A used token, outside the grace window: the caller must revoke the session. */
+  | { kind: 'reused'; sessionId: string };
 
 /**
- * Rotates a refresh token. The token row is locked, so two concurrent refreshes with the same
- * token cannot both succeed; a token already rotated is reuse, and the caller must revoke its
- * session after this transaction (the revocation must commit even though the call fails).
+ * Rotates a refresh token and signs the new access token. The token row is locked, so two
+ * concurrent refreshes with the same token cannot both rotate it; a token already rotated is
+ * reuse, and the caller must revoke its session after this transaction (the revocation must
+ * commit even though the call fails).
  *
- * There is deliberately no grace window for a token rotated a moment ago: an attacker replaying
- * a stolen token right after the victim refreshed looks exactly like a client racing itself, so
- * any reuse ends the session. Clients must therefore keep at most one refresh in flight per
- * session (serialize refreshes, share the pending one between tabs/requests).
+ * By default there is no grace window for a token rotated a moment ago: an attacker replaying a
+ * stolen token right after the victim refreshed looks exactly like a client racing itself, so
+ * any reuse ends the session, and clients must keep at most one refresh in flight per session
+ * (serialize refreshes, share the pending one between tabs/requests). REFRESH_REUSE_GRACE_SECONDS
+ * opens a window in which a second use answers the first use's pair (see refresh-grace.ts for
+ * the trade-off); the pair is stored before the row lock is released, so concurrent second uses
+ * waiting on the lock all find it.
  */
 export async function rotateRefreshToken(ctx: IdentityContext, token: string): Promise<RotateResult> {
+  const grace = ctx.deps.config.REFRESH_REUSE_GRACE_SECONDS;
   return inTransaction(ctx, async (tx) => {
     const row = await tx.em.findOne(RefreshTokenEntity, {
       where: { tokenHash: sha256(token) },
@@ -108,13 +140,35 @@ export async function rotateRefreshToken(ctx: IdentityContext, token: string): P
     });
     if (!row) return { kind: 'invalid' };
     const session = await tx.em.findOne(SessionEntity, { where: { id: row.sessionId } });
-    if (!session || session.revokedAt || session.expiresAt <= new Date()) return { kind: 'invalid' };
-    if (row.usedAt) return { kind: 'reused', sessionId: session.id };
+    if (!session || session.revokedAt || session.expiresAt <= new Date()) return { kind: 'ended' };
+    if (row.usedAt) {
+      const replay = grace > 0 ? await recallRotation(tx, token) : null;
+      return replay ? { kind: 'replayed', pair: replay } : { kind: 'reused', sessionId: session.id };
+    }
+    const user = await tx.em.findOne(UserEntity, { where: { id: session.userId } });
+    if (!user || user.deletedAt) return { kind: 'ended' };
     await tx.em.update(RefreshTokenEntity, { id: row.id }, { usedAt: new Date() });
     await tx.em.update(SessionEntity, { id: session.id }, { lastUsedAt: new Date(), ipAddress: tx.clientIp ?? session.ipAddress });
-    const refreshToken = await issueRefreshToken(tx, session.id);
-    return { kind: 'ok', session, refreshToken };
+    const pair: IssuedPair = {
+      accessToken: signAccessToken(tx, user.id, user.roles, session.id),
+      refreshToken: await issueRefreshToken(tx, session.id),
+      userId: user.id,
+      sessionId: session.id,
+      sessionExpiresAt: session.expiresAt.toISOString(),
+    };
+    if (grace > 0) await rememberRotation(tx, token, pair, grace);
+    return { kind: 'ok', pair, user };
   });
+}
+
+/**
+ * Ends the session a refresh token belongs to, if it is still live. Only a token whose hash is
+ * stored proves anything: an unknown one ends nothing. A used token of the session counts (its
+ * holder had the session; presenting it to `refresh` would end the session too).
+ */
+export async function endSessionOfRefreshToken(ctx: IdentityContext, token: string): Promise<void> {
+  const row = await ctx.em.findOne(RefreshTokenEntity, { select: { sessionId: true }, where: { tokenHash: sha256(token) } });
+  if (row) await revokeSessions(ctx, [row.sessionId], 'LOGOUT');
 }
 
 /** How long a session stays on the revoked-session list: as long as one of its access tokens can live. */
@@ -128,16 +182,15 @@ const revokedListSeconds = (config: IdentityConfig) => config.ACCESS_TOKEN_TTL_S
  * `identity.session.revoked` event written in the same transaction as the revocation, whose
  * consumer retries until Redis takes it. Runs in the caller's transaction, or in its own.
  */
-export async function revokeSessions(ctx: IdentityContext, sessionIds: string[], reason: string): Promise<number> {
+export async function revokeSessions(ctx: IdentityContext, sessionIds: string[], reason: RevokeReason): Promise<number> {
   if (sessionIds.length === 0) return 0;
   return inTransaction(ctx, async (tx) => {
-    const result = await tx.em
-      .createQueryBuilder()
-      .update(SessionEntity)
-      .set({ revokedAt: () => 'now()', revokeReason: reason })
-      .where('id IN (:...ids) AND revoked_at IS NULL', { ids: sessionIds })
-      .execute();
-    const rows = await tx.em.find(SessionEntity, { select: { id: true, userId: true }, where: { id: In(sessionIds) } });
+    // Only the sessions this call ends are told about, so ending one twice (a repeated logout, two
+    // revocations racing) is a no-op the second time.
+    const [rows]: [Array<{ id: string; user_id: string }>, number] = await tx.em.query(
+      `UPDATE session SET revoked_at = now(), revoke_reason = $2 WHERE id = ANY($1::uuid[]) AND revoked_at IS NULL RETURNING id, user_id`,
+      [sessionIds, reason],
+    );
     if (rows.length === 0) return 0;
     const ids = rows.map((s) => s.id);
     await emitEvent(tx, SessionRevoked, { sessionIds: ids, reason });
@@ -147,10 +200,10 @@ export async function revokeSessions(ctx: IdentityContext, sessionIds: string[],
     tx.afterCommit.push(async () => {
       await Promise.all(ids.map((id) => tx.infra.kv.set(revokedSessionKey(id), reason, ttl)));
       await Promise.all(
-        rows.map((s) => tx.infra.pubsub.publish(sessionTopic(s.userId), { sessionId: s.id, userId: s.userId, reason, at })),
+        rows.map((s) => tx.infra.pubsub.publish(sessionTopic(s.user_id), { sessionId: s.id, userId: s.user_id, reason, at })),
       );
     });
-    return result.affected ?? 0;
+    return rows.length;
   });
 }
 
@@ -176,7 +229,7 @@ export const revocationHandlers = (infra: Infra, config: IdentityConfig) => ({
 });
 
 /** Revokes every active session of `userId`, except `keep` when given. */
-export async function revokeAllSessions(ctx: IdentityContext, userId: string, reason: string, keep?: string): Promise<number> {
+export async function revokeAllSessions(ctx: IdentityContext, userId: string, reason: RevokeReason, keep?: string): Promise<number> {
   return inTransaction(ctx, async (tx) => {
     const active = await tx.em.find(SessionEntity, {
       select: { id: true },

@@ -1,13 +1,13 @@
 import { IsNull } from 'typeorm';
 import {
-  BadUserInputError,
   UnauthenticatedError,
   UserDeleted,
   emitEvent,
   hasRole,
   inTransaction,
-  optionalText,
+  requireText,
   requireUser,
+  validateAll,
 } from '@fashionistar/shared';
 import type { IdentityContext } from '../context';
 import { AddressEntity } from '../entities/address.entity';
@@ -24,7 +24,7 @@ export async function me(ctx: IdentityContext): Promise<UserEntity> {
   const { userId } = requireUser(ctx);
   const user = await userById(ctx).load(userId);
   // A token can outlive a deleted account by a few seconds; treat it as signed out.
-  if (!user || user.deletedAt) throw new UnauthenticatedError('This account no longer exists. Sign in again.');
+  if (!user || user.deletedAt) throw new UnauthenticatedError('This account no longer exists. Sign in again.', 'SESSION_ENDED');
   return user;
 }
 
@@ -33,22 +33,28 @@ export function canSeePrivate(ctx: IdentityContext, user: UserEntity): boolean {
   return ctx.identity?.userId === user.id || ctx.signedInNow.has(user.id) || hasRole(ctx, 'ADMIN');
 }
 
+/**
+ * Changes the name: an absent field keeps its value; the names cannot be removed, so `null` or
+ * blank text is refused on its path. Every problem is reported at once.
+ */
 export async function updateProfile(
   ctx: IdentityContext,
   input: { firstName?: string | null; lastName?: string | null },
 ): Promise<UserEntity> {
   const { userId } = requireUser(ctx);
-  const patch: Partial<UserEntity> = {};
-  if (input.firstName !== undefined && input.firstName !== null) {
-    const v = optionalText(input.firstName, 'firstName', 100);
-    if (!v) throw new BadUserInputError('firstName cannot be empty.', 'firstName');
-    patch.firstName = v;
-  }
-  if (input.lastName !== undefined && input.lastName !== null) {
-    const v = optionalText(input.lastName, 'lastName', 100);
-    if (!v) throw new BadUserInputError('lastName cannot be empty.', 'lastName');
-    patch.lastName = v;
-  }
+  const patch = validateAll((p) => {
+    const patch: Partial<UserEntity> = {};
+    for (const key of ['firstName', 'lastName'] as const) {
+      const value = input[key];
+      if (value === undefined) continue;
+      if (value === null) p.add(`input.${key}`, `${key} cannot be removed; give a new value or leave it out.`);
+      else {
+        const v = p.check(`input.${key}`, () => requireText(value, key, 100));
+        if (v) patch[key] = v;
+      }
+    }
+    return patch;
+  });
   if (Object.keys(patch).length) await ctx.em.update(UserEntity, { id: userId }, patch);
   return ctx.em.findOneOrFail(UserEntity, { where: { id: userId } });
 }

@@ -10,7 +10,9 @@ import {
   normalizePhone,
   queueMessage,
   requireUser,
+  Problems,
   uniqueViolation,
+  validateAll,
 } from '@fashionistar/shared';
 import { SOURCE, type IdentityContext } from '../context';
 import { CredentialEntity } from '../entities/credential.entity';
@@ -103,8 +105,9 @@ export async function sendPhoneOtp(ctx: IdentityContext, userId: string, phone: 
 
 const otpHash = (ctx: IdentityContext, id: string, code: string) => hmacSha256(ctx.deps.config.IDENTITY_SECRET, `${id}:${code}`);
 
-const invalidCode = () => new BadUserInputError('The code is wrong or has expired. Ask for a new one.', 'code');
-const invalidLink = () => new BadUserInputError('This link is invalid or has expired. Ask for a new one.', 'token');
+/** `field`: the path of the code or token in the operation's arguments. */
+const invalidCode = (field = 'code') => new BadUserInputError('The code is wrong or has expired. Ask for a new one.', field);
+const invalidLink = (field = 'token') => new BadUserInputError('This link is invalid or has expired. Ask for a new one.', field);
 
 /**
  * Checks a code against the user's newest live code of the given purposes, without consuming it
@@ -112,27 +115,33 @@ const invalidLink = () => new BadUserInputError('This link is invalid or has exp
  * atomically (so parallel guesses cannot exceed the limit), outside any transaction so a wrong
  * guess still counts when the call fails.
  */
-async function checkOtp(ctx: IdentityContext, userId: string, purposes: OtpPurpose[], code: string): Promise<PhoneOtpEntity> {
+async function checkOtp(
+  ctx: IdentityContext,
+  userId: string,
+  purposes: OtpPurpose[],
+  code: string,
+  field = 'code',
+): Promise<PhoneOtpEntity> {
   const otp = await ctx.em.findOne(PhoneOtpEntity, {
     where: { userId, purpose: In(purposes), consumedAt: IsNull() },
     order: { createdAt: 'DESC' },
   });
-  if (!otp || otp.expiresAt <= new Date()) throw invalidCode();
+  if (!otp || otp.expiresAt <= new Date()) throw invalidCode(field);
   const reserved = await ctx.em
     .createQueryBuilder()
     .update(PhoneOtpEntity)
     .set({ attempts: () => 'attempts + 1' })
     .where('id = :id AND attempts < :max AND consumed_at IS NULL', { id: otp.id, max: ctx.deps.config.OTP_MAX_ATTEMPTS })
     .execute();
-  if (!reserved.affected) throw invalidCode();
-  if (!/^\d{6}$/.test(code) || !sameDigest(otpHash(ctx, otp.id, code), otp.codeHash)) throw invalidCode();
+  if (!reserved.affected) throw invalidCode(field);
+  if (!/^\d{6}$/.test(code) || !sameDigest(otpHash(ctx, otp.id, code), otp.codeHash)) throw invalidCode(field);
   return otp;
 }
 
 /** Marks a checked code used, in the caller's transaction; a code claimed meanwhile is refused. */
-async function claimOtp(tx: IdentityContext, otp: PhoneOtpEntity): Promise<void> {
+async function claimOtp(tx: IdentityContext, otp: PhoneOtpEntity, field = 'code'): Promise<void> {
   const claimed = await tx.em.update(PhoneOtpEntity, { id: otp.id, consumedAt: IsNull() }, { consumedAt: new Date() });
-  if (!claimed.affected) throw invalidCode();
+  if (!claimed.affected) throw invalidCode(field);
 }
 
 /**
@@ -158,16 +167,17 @@ async function claimLinkToken(
   tx: IdentityContext,
   token: string,
   purposes: TokenPurpose[],
+  field = 'token',
 ): Promise<{ row: VerificationTokenEntity; user: UserEntity }> {
   const hash = sha256(token);
   const found = await tx.em.findOne(VerificationTokenEntity, {
     select: { id: true, userId: true },
     where: { tokenHash: hash, purpose: In(purposes) },
   });
-  if (!found) throw invalidLink();
+  if (!found) throw invalidLink(field);
   const user = await lockUser(tx, found.userId);
   const row = await tx.em.findOne(VerificationTokenEntity, { where: { id: found.id }, lock: { mode: 'pessimistic_write' } });
-  if (!user || user.deletedAt || !row || row.usedAt || row.expiresAt <= new Date()) throw invalidLink();
+  if (!user || user.deletedAt || !row || row.usedAt || row.expiresAt <= new Date()) throw invalidLink(field);
   await tx.em.update(VerificationTokenEntity, { id: row.id }, { usedAt: new Date() });
   return { row, user };
 }
@@ -177,7 +187,8 @@ export async function requestEmailVerification(ctx: IdentityContext): Promise<bo
   await limitByIp(ctx);
   return inTransaction(ctx, async (tx) => {
     const user = await tx.em.findOneOrFail(UserEntity, { where: { id: userId } });
-    if (!user.email) throw new BadUserInputError('This account has no e-mail address.', 'email');
+    // No argument is at fault: the account itself lacks the address.
+    if (!user.email) throw new BadUserInputError('This account has no e-mail address.');
     if (user.emailVerifiedAt) return true;
     await sendEmailVerification(tx, user, user.email, 'VERIFY_EMAIL');
     return true;
@@ -222,7 +233,7 @@ export async function requestPhoneVerification(ctx: IdentityContext): Promise<bo
       await sendPhoneOtp(tx, userId, pending.phone, 'CHANGE_PHONE');
       return true;
     }
-    if (!user.phone) throw new BadUserInputError('This account has no phone number.', 'phone');
+    if (!user.phone) throw new BadUserInputError('This account has no phone number.');
     if (user.phoneVerifiedAt) return true;
     await sendPhoneOtp(tx, userId, user.phone, 'VERIFY_PHONE');
     return true;
@@ -257,9 +268,9 @@ export async function requestPasswordReset(
   input: { email?: string | null; phone?: string | null },
 ): Promise<boolean> {
   await limitByIp(ctx);
-  const email = input.email?.trim() ? normalizeEmail(input.email) : null;
-  const phone = !email && input.phone?.trim() ? normalizePhone(input.phone) : null;
-  if (!email && !phone) throw new BadUserInputError('Give an e-mail address or a phone number.', 'email');
+  const email = input.email?.trim() ? normalizeEmail(input.email, 'input.email') : null;
+  const phone = !email && input.phone?.trim() ? normalizePhone(input.phone, 'input.phone') : null;
+  if (!email && !phone) throw new BadUserInputError('Give an e-mail address or a phone number.', 'input.email');
   if (!(await allowSendTo(ctx, 'password-reset', (email ?? phone)!))) return true;
   const user = await ctx.em.findOne(UserEntity, { where: email ? { email } : { phone: phone! } });
   if (!user || user.deletedAt) return true;
@@ -290,27 +301,34 @@ export interface ResetArgs {
  */
 export async function resetPassword(ctx: IdentityContext, input: ResetArgs): Promise<boolean> {
   await limitByIp(ctx);
-  checkPasswordStrength(input.newPassword, 'newPassword');
+  validateAll((p) => {
+    p.check('input.newPassword', () => checkPasswordStrength(input.newPassword));
+    if (!input.token) {
+      if (!input.phone?.trim() && !input.code?.trim()) p.add('input.token', 'Give the reset token, or the phone and its code.');
+      else if (!input.phone?.trim()) p.add('input.phone', 'Give the phone the code was sent to.');
+      else if (!input.code?.trim()) p.add('input.code', 'Give the code sent to the phone.');
+      else p.check('input.phone', () => normalizePhone(input.phone!));
+    }
+  });
   let userId: string;
   if (input.token) {
     const token = input.token;
     const hash = await hashPassword(input.newPassword);
     userId = await inTransaction(ctx, async (tx) => {
-      const { user } = await claimLinkToken(tx, token, ['PASSWORD_RESET']);
+      const { user } = await claimLinkToken(tx, token, ['PASSWORD_RESET'], 'input.token');
       await setPasswordAndEndSessions(tx, user.id, hash);
       return user.id;
     });
   } else {
-    if (!input.phone || !input.code) throw new BadUserInputError('Give the reset token, or the phone and its code.', 'token');
-    const user = await ctx.em.findOne(UserEntity, { where: { phone: normalizePhone(input.phone) } });
-    if (!user) throw invalidCode();
-    const otp = await checkOtp(ctx, user.id, ['PASSWORD_RESET'], input.code.trim());
+    const user = await ctx.em.findOne(UserEntity, { where: { phone: normalizePhone(input.phone!) } });
+    if (!user) throw invalidCode('input.code');
+    const otp = await checkOtp(ctx, user.id, ['PASSWORD_RESET'], input.code!.trim(), 'input.code');
     const hash = await hashPassword(input.newPassword);
     userId = user.id;
     await inTransaction(ctx, async (tx) => {
       const locked = await lockUser(tx, user.id);
-      if (!locked || locked.deletedAt) throw invalidCode();
-      await claimOtp(tx, otp);
+      if (!locked || locked.deletedAt) throw invalidCode('input.code');
+      await claimOtp(tx, otp, 'input.code');
       await setPasswordAndEndSessions(tx, user.id, hash);
     });
   }
@@ -344,12 +362,24 @@ export async function checkAccountPassword(
   await clearPasswordAttempts(ctx, key);
 }
 
-/** Changes the password and ends every other session of the user. */
+/** checkAccountPassword, recording a wrong password in `p` instead of throwing (RATE_LIMITED still throws). */
+async function checkAccountPasswordInto(p: Problems, ctx: IdentityContext, userId: string, password: string, field: string): Promise<void> {
+  try {
+    await checkAccountPassword(ctx, userId, password, field);
+  } catch (error) {
+    if (!(error instanceof BadUserInputError)) throw error;
+    p.add(field, error.message);
+  }
+}
+
+/** Changes the password and ends every other session of the user. Both arguments are checked before answering. */
 export async function changePassword(ctx: IdentityContext, currentPassword: string, newPassword: string): Promise<boolean> {
   const identity = requireUser(ctx);
   await limitByIp(ctx);
-  await checkAccountPassword(ctx, identity.userId, currentPassword, 'currentPassword');
-  checkPasswordStrength(newPassword, 'newPassword');
+  const p = new Problems();
+  await checkAccountPasswordInto(p, ctx, identity.userId, currentPassword, 'currentPassword');
+  p.check('newPassword', () => checkPasswordStrength(newPassword, 'newPassword'));
+  p.throwIfAny();
   const hash = await hashPassword(newPassword);
   await inTransaction(ctx, async (tx) => {
     await tx.em.update(CredentialEntity, { userId: identity.userId, kind: 'PASSWORD' }, { secret: hash });
@@ -361,13 +391,15 @@ export async function changePassword(ctx: IdentityContext, currentPassword: stri
 export async function changeEmail(ctx: IdentityContext, newEmail: string, password: string): Promise<boolean> {
   const { userId } = requireUser(ctx);
   await limitByIp(ctx);
-  const email = normalizeEmail(newEmail, 'newEmail');
-  await checkAccountPassword(ctx, userId, password, 'password');
+  const p = new Problems();
+  const email = p.check('newEmail', () => normalizeEmail(newEmail, 'newEmail'))!;
+  await checkAccountPasswordInto(p, ctx, userId, password, 'password');
+  p.throwIfAny();
   const taken = await ctx.em.exists(UserEntity, { where: { email } });
   if (taken) throw new ConflictError('An account with this e-mail already exists.', 'newEmail');
   await inTransaction(ctx, async (tx) => {
     const user = await tx.em.findOne(UserEntity, { where: { id: userId } });
-    if (!user || user.deletedAt) throw new UnauthenticatedError();
+    if (!user || user.deletedAt) throw new UnauthenticatedError('This account no longer exists. Sign in again.', 'SESSION_ENDED');
     await sendEmailVerification(tx, user, email, 'CHANGE_EMAIL');
   });
   return true;
@@ -376,8 +408,10 @@ export async function changeEmail(ctx: IdentityContext, newEmail: string, passwo
 export async function changePhone(ctx: IdentityContext, newPhone: string, password: string): Promise<boolean> {
   const { userId } = requireUser(ctx);
   await limitByIp(ctx);
-  const phone = normalizePhone(newPhone, 'newPhone');
-  await checkAccountPassword(ctx, userId, password, 'password');
+  const p = new Problems();
+  const phone = p.check('newPhone', () => normalizePhone(newPhone, 'newPhone'))!;
+  await checkAccountPasswordInto(p, ctx, userId, password, 'password');
+  p.throwIfAny();
   const taken = await ctx.em.exists(UserEntity, { where: { phone } });
   if (taken) throw new ConflictError('An account with this phone number already exists.', 'newPhone');
   await inTransaction(ctx, (tx) => sendPhoneOtp(tx, userId, phone, 'CHANGE_PHONE'));
