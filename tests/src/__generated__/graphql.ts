@@ -9,19 +9,22 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * lists each (paths `input.fullName`, `input.state`, ...).
  */
 export type AddressInput = {
-  /** City or town: 1 to 100 characters. */
+  /** City or town: 1 to 100 characters after trimming. */
   city: string;
-  /** ISO code; NG when omitted. Only NG is delivered to for now. */
+  /** Two-letter ISO 3166-1 code, any case; NG when omitted or null. Only NG is accepted for now (anything else is BAD_USER_INPUT). */
   country?: string | null | undefined;
-  /** Who receives deliveries here: 1 to 120 characters. */
+  /** Who receives deliveries here: 1 to 120 characters after trimming. */
   fullName: string;
-  /** Makes this the default address (the first address always is). */
+  /** Makes this the default address (the previous default stops being one); the first address of a book always is. */
   isDefault?: boolean | null | undefined;
-  /** Street and number: 1 to 200 characters. */
+  /** Street and number: 1 to 200 characters after trimming. */
   line1: string;
   /** Flat, floor, landmark: at most 200 characters; blank means none. */
   line2?: string | null | undefined;
-  /** The receiver's mobile number; without a country code it is read as Nigerian (+234). */
+  /**
+   * The receiver's phone number, stored in E.164 form; without a country code it is read as Nigerian
+   * (+234), and a Nigerian number must be a mobile one.
+   */
   phone: string;
   /** At most 20 characters; blank means none. */
   postalCode?: string | null | undefined;
@@ -47,7 +50,7 @@ export type LoginEventReason =
 
 /** Sign-in details: email or phone, and the password. */
 export type LoginInput = {
-  /** The account's e-mail address (any case). Give this or `phone`. */
+  /** The account's e-mail address (any case). Give this or `phone`; when both are given, the e-mail is used. */
   email?: string | null | undefined;
   /** The account's password. */
   password: string;
@@ -84,15 +87,18 @@ export type MessageStatus =
 
 /** Filters of the product list; all given filters must match. Prices are decimal strings in naira. */
 export type ProductFilter = {
-  /** Products of this brand. */
+  /** Products of this brand. An id that names nothing matches nothing. */
   brandId?: string | number | null | undefined;
   /** Includes products of the category's descendants. An id that names nothing matches nothing. */
   categoryId?: string | number | null | undefined;
   /** Like categoryId, by the category's slug (case-insensitive). */
   categorySlug?: string | null | undefined;
-  /** Products in this collection. */
+  /**
+   * Products in this collection (in the list's sort; `Collection.products` keeps the curated order).
+   * An id that names nothing matches nothing.
+   */
   collectionId?: string | number | null | undefined;
-  /** Any of these colours, on a variant (case-insensitive). */
+  /** Any of these colours, on a variant on sale (case-insensitive, trimmed; blank entries are ignored). */
   colours?: Array<string> | null | undefined;
   /** Only featured products (true) or only the others (false). */
   featured?: boolean | null | undefined;
@@ -100,23 +106,27 @@ export type ProductFilter = {
   hotDeal?: boolean | null | undefined;
   /** True: products with stock on the product or any variant; false: sold-out ones. */
   inStock?: boolean | null | undefined;
-  /** Highest product price in naira; not negative. */
+  /** Highest product price in naira (at most 2 decimals, at most 100,000,000); not negative. Empty means no bound. */
   maxPrice?: unknown;
-  /** Lowest product price in naira, e.g. "5000" or "5000.50"; not negative, not above maxPrice. */
+  /**
+   * Lowest product price in naira, e.g. "5000" or "5000.50" (at most 2 decimals, at most
+   * 100,000,000); not negative, not above maxPrice. Empty means no bound.
+   */
   minPrice?: unknown;
   /**
    * Words to look for in titles, descriptions and tags, at most 200 characters; web-search syntax
    * ("quoted phrase", -exclude, or). Tolerates typos: an unknown word is replaced by the closest
-   * known one (e.g. "ankra" → "ankara"), reported in `ProductConnection.searchCorrection`.
+   * known one (e.g. "ankra" → "ankara"), reported in `ProductConnection.searchCorrection`. Blank
+   * means no search.
    */
   search?: string | null | undefined;
-  /** Any of these sizes, on a variant (case-insensitive). */
+  /** Any of these sizes, on a variant on sale (case-insensitive, trimmed; blank entries are ignored). */
   sizes?: Array<string> | null | undefined;
   /** Only special offers (true) or only the others (false). */
   specialOffer?: boolean | null | undefined;
-  /** All of these tags (case-insensitive). */
+  /** All of these tags (case-insensitive, trimmed; blank entries are ignored). */
   tags?: Array<string> | null | undefined;
-  /** Products of this store. */
+  /** Products of this store. An id that names nothing matches nothing. */
   vendorId?: string | number | null | undefined;
 };
 
@@ -160,17 +170,18 @@ export type RefreshTokenDelivery =
  * BAD_USER_INPUT whose `extensions.fields` lists each (paths `input.email`, `input.password`, ...).
  */
 export type RegisterInput = {
-  /** E-mail address (at most 254 characters); stored trimmed and lower-cased. Required unless `phone` is given. */
+  /** E-mail address (at most 254 characters); stored trimmed and lower-cased. Required unless `phone` is given (blank counts as absent). */
   email?: string | null | undefined;
-  /** 1 to 100 characters (trimmed). */
+  /** 1 to 100 characters after trimming. */
   firstName: string;
-  /** 1 to 100 characters (trimmed). */
+  /** 1 to 100 characters after trimming. */
   lastName: string;
-  /** 8 to 128 characters, with at least one letter and one digit. */
+  /** 8 to 128 characters (not trimmed), with at least one ASCII letter (a-z or A-Z) and one digit (0-9). */
   password: string;
   /**
    * Mobile phone number; without a country code it is read as Nigerian (+234), and a Nigerian one
-   * must be a mobile number. Required unless `email` is given.
+   * must be a mobile number. Stored in E.164 form. Required unless `email` is given (blank counts as
+   * absent).
    */
   phone?: string | null | undefined;
   /** CUSTOMER (default) or VENDOR; other roles are refused. */
@@ -197,27 +208,30 @@ export type Role =
  * Same rules per field as `AddressInput`; every problem is reported at once.
  */
 export type UpdateAddressInput = {
-  /** City or town: 1 to 100 characters. */
+  /** City or town: 1 to 100 characters after trimming. Cannot be cleared (null is BAD_USER_INPUT). */
   city?: string | null | undefined;
-  /** ISO code; only NG is delivered to for now. */
+  /** Two-letter ISO 3166-1 code, any case; only NG is accepted for now. Cannot be cleared (null is BAD_USER_INPUT). */
   country?: string | null | undefined;
-  /** Who receives deliveries here: 1 to 120 characters. */
+  /** Who receives deliveries here: 1 to 120 characters after trimming. Cannot be cleared (null is BAD_USER_INPUT). */
   fullName?: string | null | undefined;
   /**
    * `true` makes this the default address (the previous default stops being one). `false` on the
    * default address is BAD_USER_INPUT on this field: make another address the default instead.
-   * `false` on another address changes nothing.
+   * `false` on another address changes nothing; null is BAD_USER_INPUT.
    */
   isDefault?: boolean | null | undefined;
-  /** Street and number: 1 to 200 characters. */
+  /** Street and number: 1 to 200 characters after trimming. Cannot be cleared (null is BAD_USER_INPUT). */
   line1?: string | null | undefined;
   /** Flat, floor, landmark: at most 200 characters; null or blank removes it. */
   line2?: string | null | undefined;
-  /** The receiver's mobile number; without a country code it is read as Nigerian (+234). */
+  /**
+   * The receiver's phone number, stored in E.164 form; without a country code it is read as Nigerian
+   * (+234), and a Nigerian number must be a mobile one. Cannot be cleared (null is BAD_USER_INPUT).
+   */
   phone?: string | null | undefined;
   /** At most 20 characters; null or blank removes it. */
   postalCode?: string | null | undefined;
-  /** A Nigerian state, as in `nigerianStates` (see `AddressInput.state`). */
+  /** A Nigerian state, as in `nigerianStates` (see `AddressInput.state`). Cannot be cleared (null is BAD_USER_INPUT). */
   state?: string | null | undefined;
 };
 

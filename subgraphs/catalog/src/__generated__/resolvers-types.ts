@@ -36,11 +36,14 @@ export type Scalars = {
 
 /** A stock change with its reason; the product's or one variant's. */
 export type AdjustStockInput = {
-  /** Units added (positive) or removed (negative), non-zero, at most 1,000,000 either way; stock never goes below zero. */
+  /**
+   * Units added (positive) or removed (negative), non-zero, at most 1,000,000 either way; a change
+   * that would take stock below zero is BAD_USER_INPUT.
+   */
   delta: Scalars['Int']['input'];
   /** The product whose stock (or whose variant's stock) changes. */
   productId: Scalars['ID']['input'];
-  /** Why, e.g. "restock" or "damaged"; 1 to 300 characters. Kept in the stock ledger. */
+  /** Why, e.g. "restock" or "damaged"; 1 to 300 characters after trimming. Kept in the stock ledger. */
   reason: Scalars['String']['input'];
   /** One of the product's variants on sale; omit to change the product's own stock. */
   variantId?: InputMaybe<Scalars['ID']['input']>;
@@ -49,10 +52,15 @@ export type AdjustStockInput = {
 /** A fashion house or label. */
 export type Brand = {
   __typename?: 'Brand';
+  /** At most 1,000 characters; null when none. */
   description?: Maybe<Scalars['String']['output']>;
+  /** The brand's id, for `ProductFilter.brandId` and the product inputs' `brandId`. */
   id: Scalars['ID']['output'];
+  /** An http:// or https:// URL of the brand's logo, at most 2,000 characters; null when none. */
   logoUrl?: Maybe<Scalars['String']['output']>;
+  /** Display name, 1 to 100 characters. */
   name: Scalars['String']['output'];
+  /** Unique URL name: lower-case ASCII letters, digits and dashes, at most 80 characters, e.g. "lagos-loom"; never changes. */
   slug: Scalars['String']['output'];
 };
 
@@ -67,27 +75,38 @@ export type BrandFacet = {
 
 /** A new brand. */
 export type BrandInput = {
-  /** At most 1,000 characters. */
+  /** At most 1,000 characters; blank means none. */
   description?: InputMaybe<Scalars['String']['input']>;
-  /** An http:// or https:// URL, at most 2,000 characters. */
+  /** An http:// or https:// URL, at most 2,000 characters; omit for none. */
   logoUrl?: InputMaybe<Scalars['String']['input']>;
-  /** 1 to 100 characters. */
+  /** 1 to 100 characters after trimming. */
   name: Scalars['String']['input'];
-  /** URL name; generated from the name when omitted. CONFLICT on `input.slug` when taken. */
+  /**
+   * URL name; made from the name when omitted. A given slug is normalised the same way: accents
+   * dropped, lower-cased, every run of characters other than a-z and 0-9 becomes one dash, no dash at
+   * either end, cut to 80 characters ("item" when nothing is left). CONFLICT on `input.slug` when taken.
+   */
   slug?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** A node of the category tree. Filtering products by a category includes its descendants. */
 export type Category = {
   __typename?: 'Category';
+  /** Its direct subcategories in display order; [] when it has none. */
   children: Array<Category>;
   /** Depth in the tree: 0 for top-level categories. */
   depth: Scalars['Int']['output'];
+  /** At most 1,000 characters; null when none. */
   description?: Maybe<Scalars['String']['output']>;
+  /** The category's id, for `ProductFilter.categoryId` and `CreateProductInput.categoryId`. */
   id: Scalars['ID']['output'];
+  /** An http:// or https:// URL of at most 2,000 characters; null when none. */
   imageUrl?: Maybe<Scalars['String']['output']>;
+  /** Display name, 1 to 100 characters. */
   name: Scalars['String']['output'];
+  /** The category it is nested under; null for a top-level category. */
   parent?: Maybe<Category>;
+  /** Unique URL name: lower-case ASCII letters, digits and dashes, at most 80 characters, e.g. "women-dresses"; never changes. */
   slug: Scalars['String']['output'];
 };
 
@@ -102,15 +121,19 @@ export type CategoryFacet = {
 
 /** A new category; under `parentId` when given. */
 export type CategoryInput = {
-  /** At most 1,000 characters. */
+  /** At most 1,000 characters; blank means none. */
   description?: InputMaybe<Scalars['String']['input']>;
-  /** An http:// or https:// URL, at most 2,000 characters. */
+  /** An http:// or https:// URL, at most 2,000 characters; omit for none. */
   imageUrl?: InputMaybe<Scalars['String']['input']>;
-  /** 1 to 100 characters. */
+  /** 1 to 100 characters after trimming. */
   name: Scalars['String']['input'];
   /** An existing category to nest under; omit for a top-level category. */
   parentId?: InputMaybe<Scalars['ID']['input']>;
-  /** URL name (lower-case letters, digits and dashes are kept, the rest becomes dashes); generated from the name when omitted. CONFLICT on `input.slug` when taken. */
+  /**
+   * URL name; made from the name when omitted. A given slug is normalised the same way: accents
+   * dropped, lower-cased, every run of characters other than a-z and 0-9 becomes one dash, no dash at
+   * either end, cut to 80 characters ("item" when nothing is left). CONFLICT on `input.slug` when taken.
+   */
   slug?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -126,12 +149,17 @@ export type CategoryRail = {
 /** A curated, ordered selection of products. */
 export type Collection = {
   __typename?: 'Collection';
+  /** At most 1,000 characters; null when none. */
   description?: Maybe<Scalars['String']['output']>;
+  /** The collection's id, for `ProductFilter.collectionId`. */
   id: Scalars['ID']['output'];
+  /** An http:// or https:// URL of at most 2,000 characters; null when none. */
   imageUrl?: Maybe<Scalars['String']['output']>;
+  /** Display name, 1 to 100 characters. */
   name: Scalars['String']['output'];
   /** The collection's visible products in curated order. */
   products: ProductConnection;
+  /** Unique URL name: lower-case ASCII letters, digits and dashes, at most 80 characters, e.g. "owambe-ready"; never changes. */
   slug: Scalars['String']['output'];
 };
 
@@ -144,13 +172,17 @@ export type CollectionProductsArgs = {
 
 /** A new curated collection. */
 export type CollectionInput = {
-  /** At most 1,000 characters. */
+  /** At most 1,000 characters; blank means none. */
   description?: InputMaybe<Scalars['String']['input']>;
-  /** An http:// or https:// URL, at most 2,000 characters. */
+  /** An http:// or https:// URL, at most 2,000 characters; omit for none. */
   imageUrl?: InputMaybe<Scalars['String']['input']>;
-  /** 1 to 100 characters. */
+  /** 1 to 100 characters after trimming. */
   name: Scalars['String']['input'];
-  /** URL name; generated from the name when omitted. CONFLICT on `input.slug` when taken. */
+  /**
+   * URL name; made from the name when omitted. A given slug is normalised the same way: accents
+   * dropped, lower-cased, every run of characters other than a-z and 0-9 becomes one dash, no dash at
+   * either end, cut to 80 characters ("item" when nothing is left). CONFLICT on `input.slug` when taken.
+   */
   slug?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -159,37 +191,37 @@ export type CollectionInput = {
  * BAD_USER_INPUT whose `extensions.fields` lists each path (`input.title`, `input.images.0.url`, …).
  */
 export type CreateProductInput = {
-  /** An existing brand. */
+  /** An existing brand (BAD_USER_INPUT on `input.brandId` otherwise); omit for none. */
   brandId?: InputMaybe<Scalars['ID']['input']>;
-  /** An existing category. */
+  /** An existing category (BAD_USER_INPUT on `input.categoryId` otherwise). */
   categoryId: Scalars['ID']['input'];
   /** 1 to 10,000 characters. */
   description: Scalars['String']['input'];
-  /** Questions and answers, in order. */
+  /** Questions and answers, in order: at most 50. */
   faqs?: InputMaybe<Array<FaqInput>>;
   /** Shown in the hot deals rail. Default false. */
   hotDeal?: InputMaybe<Scalars['Boolean']['input']>;
   /** At most 30 images, in display order. */
   images?: InputMaybe<Array<ImageInput>>;
-  /** The price before a reduction, shown struck through; must be higher than price. */
+  /** The price before a reduction, shown struck through; naira, at most 2 decimals, higher than price (at most 100,000,000). */
   oldPrice?: InputMaybe<Scalars['Decimal']['input']>;
-  /** Decimal string in naira, e.g. "12500.00" (at most 2 decimals); must be positive. */
+  /** Decimal string in naira, e.g. "12500.00" (at most 2 decimals); above zero, at most 100,000,000. */
   price: Scalars['Decimal']['input'];
-  /** Flat shipping charge per item, decimal string in naira, 0 or more. Default 0. */
+  /** Flat shipping charge per item, decimal string in naira (at most 2 decimals), 0 to 100,000,000. Default 0. */
   shippingAmount?: InputMaybe<Scalars['Decimal']['input']>;
   /** Marked as a special offer. Default false. */
   specialOffer?: InputMaybe<Scalars['Boolean']['input']>;
-  /** The specification sheet, in order. */
+  /** The specification sheet, in order: at most 50 lines. */
   specifications?: InputMaybe<Array<SpecificationInput>>;
   /** Units of the product itself, 0 to 1,000,000 (variants keep their own). Default 0. */
   stock?: InputMaybe<Scalars['Int']['input']>;
-  /** At most 20 tags of at most 40 characters; lower-cased and de-duplicated. */
+  /** At most 20 tags of at most 40 characters; trimmed, lower-cased and de-duplicated, blank ones dropped. */
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Days needed to tailor a made-to-order item, 0 to 365; omit for ready-to-wear. */
   tailoringLeadDays?: InputMaybe<Scalars['Int']['input']>;
   /** 3 to 200 characters. */
   title: Scalars['String']['input'];
-  /** At most 100 variants; see VariantInput. */
+  /** At most 100 variants, no two with the same size and colour or the same SKU; see VariantInput. */
   variants?: InputMaybe<Array<VariantInput>>;
 };
 
@@ -227,7 +259,7 @@ export type Homepage = {
 
 /** A gallery image: an http(s) URL and its alt text. */
 export type ImageInput = {
-  /** Text for screen readers, at most 200 characters; blank means none. */
+  /** Text for screen readers, trimmed, at most 200 characters; blank means none. */
   alt?: InputMaybe<Scalars['String']['input']>;
   /** An http:// or https:// URL, at most 2,000 characters. */
   url: Scalars['String']['input'];
@@ -244,8 +276,11 @@ export type ModerationAction =
 
 /** Admin moderation, after the fact: ACTIVE, or HIDDEN/REJECTED with a reason. */
 export type ModerationStatus =
+  /** Not moderated, or restored: visibility follows the status alone. */
   | 'ACTIVE'
+  /** Hidden by an admin: off the storefront whatever its status; the store can still edit and publish it. Until an admin restores it. */
   | 'HIDDEN'
+  /** Rejected by an admin: off the storefront, and publishProduct is FORBIDDEN. Until an admin restores it. */
   | 'REJECTED';
 
 /** An amount of money: a decimal string in the currency's major unit (naira) and the currency code. */
@@ -461,12 +496,19 @@ export type PriceRange = {
  */
 export type Product = {
   __typename?: 'Product';
+  /** The product's brand; null when the store named none. */
   brand?: Maybe<Brand>;
+  /** The product's category; null only when it has none (createProduct requires one and updateProduct cannot remove it). */
   category?: Maybe<Category>;
+  /** When the store created the product. */
   createdAt: Scalars['DateTime']['output'];
+  /** What the store says about it, 1 to 10,000 characters, stored as typed (plain text, not sanitised: render it as text). */
   description: Scalars['String']['output'];
+  /** Questions and answers in the store's order (at most 50); [] when none. */
   faqs: Array<ProductFaq>;
+  /** In the homepage's featured rail; only an admin sets it (setProductFlags). */
   featured: Scalars['Boolean']['output'];
+  /** In the homepage's hot deals rail; set by the store (createProduct, updateProduct) or an admin (setProductFlags). */
   hotDeal: Scalars['Boolean']['output'];
   id: Scalars['ID']['output'];
   /** Gallery images in display order: every image by default (a gallery holds at most 30). */
@@ -479,14 +521,25 @@ export type Product = {
   moderationReason?: Maybe<Scalars['String']['output']>;
   /** The price before a reduction, shown struck through; null when there is none. */
   oldPrice?: Maybe<Money>;
+  /**
+   * The price of the product itself: above zero, at most 100,000,000.00 naira. A variant costs this
+   * plus its `priceDelta` (see `ProductVariant.price`).
+   */
   price: Money;
+  /**
+   * When the product was first published; null while it never was. Archiving and publishing again
+   * keep it, so the storefront's NEWEST order does not move a product up for that.
+   */
   publishedAt?: Maybe<Scalars['DateTime']['output']>;
   /** Flat shipping charge per item. */
   shippingAmount: Money;
   /** Unique and stable: set from the title when the product is created, never changed after. */
   slug: Scalars['String']['output'];
+  /** Marked as a special offer (see `ProductFilter.specialOffer`); set by the store or an admin, like hotDeal. */
   specialOffer: Scalars['Boolean']['output'];
+  /** The specification sheet in the store's order (at most 50 lines); [] when none. */
   specifications: Array<ProductSpecification>;
+  /** Where the product is in its life; the public only ever sees PUBLISHED products. */
   status: ProductStatus;
   /** Units in stock of the product itself (variants keep their own stock). */
   stock: Scalars['Int']['output'];
@@ -497,16 +550,27 @@ export type Product = {
    * itself unaffected. At most 100 per page (default 20).
    */
   stockMovements?: Maybe<StockMovementConnection>;
+  /** Lower-case tags without duplicates: at most 20, of at most 40 characters each; [] when none. */
   tags: Array<Scalars['String']['output']>;
   /** Days needed to tailor a made-to-order item; null for ready-to-wear. */
   tailoringLeadDays?: Maybe<Scalars['Int']['output']>;
+  /** The product's name, 3 to 200 characters (trimmed). */
   title: Scalars['String']['output'];
   /** Units on sale in all: the product's own stock plus that of its variants on sale. */
   totalStock: Scalars['Int']['output'];
+  /**
+   * When the product's own fields, status, moderation, flags or own stock last changed. Changes to
+   * its variants (their stock included), images and view count do not move it.
+   */
   updatedAt: Scalars['DateTime']['output'];
+  /** The variants on sale (at most 100), in the order they were added; removed variants are left out. [] when none. */
   variants: Array<ProductVariant>;
   /** The store selling it. */
   vendor: Vendor;
+  /**
+   * Product page views counted by recordProductView while the product is visible: at most one per
+   * product and client address every 10 minutes. Orders the POPULARITY sort.
+   */
   viewCount: Scalars['Int']['output'];
 };
 
@@ -556,7 +620,9 @@ export type ProductConnection = {
 /** A product in a list, with the cursor that continues after it. */
 export type ProductEdge = {
   __typename?: 'ProductEdge';
+  /** Opaque; pass as `after` to continue after this product, in a list with the same arguments (filter, sort). */
   cursor: Scalars['String']['output'];
+  /** The product. */
   node: Product;
 };
 
@@ -592,21 +658,26 @@ export type ProductFacets = {
 /** A question buyers ask, with the store's answer. */
 export type ProductFaq = {
   __typename?: 'ProductFaq';
+  /** The store's answer, 1 to 2,000 characters. */
   answer: Scalars['String']['output'];
+  /** The question, 1 to 300 characters. */
   question: Scalars['String']['output'];
 };
 
 /** Filters of the product list; all given filters must match. Prices are decimal strings in naira. */
 export type ProductFilter = {
-  /** Products of this brand. */
+  /** Products of this brand. An id that names nothing matches nothing. */
   brandId?: InputMaybe<Scalars['ID']['input']>;
   /** Includes products of the category's descendants. An id that names nothing matches nothing. */
   categoryId?: InputMaybe<Scalars['ID']['input']>;
   /** Like categoryId, by the category's slug (case-insensitive). */
   categorySlug?: InputMaybe<Scalars['String']['input']>;
-  /** Products in this collection. */
+  /**
+   * Products in this collection (in the list's sort; `Collection.products` keeps the curated order).
+   * An id that names nothing matches nothing.
+   */
   collectionId?: InputMaybe<Scalars['ID']['input']>;
-  /** Any of these colours, on a variant (case-insensitive). */
+  /** Any of these colours, on a variant on sale (case-insensitive, trimmed; blank entries are ignored). */
   colours?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Only featured products (true) or only the others (false). */
   featured?: InputMaybe<Scalars['Boolean']['input']>;
@@ -614,32 +685,43 @@ export type ProductFilter = {
   hotDeal?: InputMaybe<Scalars['Boolean']['input']>;
   /** True: products with stock on the product or any variant; false: sold-out ones. */
   inStock?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Highest product price in naira; not negative. */
+  /** Highest product price in naira (at most 2 decimals, at most 100,000,000); not negative. Empty means no bound. */
   maxPrice?: InputMaybe<Scalars['Decimal']['input']>;
-  /** Lowest product price in naira, e.g. "5000" or "5000.50"; not negative, not above maxPrice. */
+  /**
+   * Lowest product price in naira, e.g. "5000" or "5000.50" (at most 2 decimals, at most
+   * 100,000,000); not negative, not above maxPrice. Empty means no bound.
+   */
   minPrice?: InputMaybe<Scalars['Decimal']['input']>;
   /**
    * Words to look for in titles, descriptions and tags, at most 200 characters; web-search syntax
    * ("quoted phrase", -exclude, or). Tolerates typos: an unknown word is replaced by the closest
-   * known one (e.g. "ankra" → "ankara"), reported in `ProductConnection.searchCorrection`.
+   * known one (e.g. "ankra" → "ankara"), reported in `ProductConnection.searchCorrection`. Blank
+   * means no search.
    */
   search?: InputMaybe<Scalars['String']['input']>;
-  /** Any of these sizes, on a variant (case-insensitive). */
+  /** Any of these sizes, on a variant on sale (case-insensitive, trimmed; blank entries are ignored). */
   sizes?: InputMaybe<Array<Scalars['String']['input']>>;
   /** Only special offers (true) or only the others (false). */
   specialOffer?: InputMaybe<Scalars['Boolean']['input']>;
-  /** All of these tags (case-insensitive). */
+  /** All of these tags (case-insensitive, trimmed; blank entries are ignored). */
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
-  /** Products of this store. */
+  /** Products of this store. An id that names nothing matches nothing. */
   vendorId?: InputMaybe<Scalars['ID']['input']>;
 };
 
 /** A gallery image (a URL; uploads come later). */
 export type ProductImage = {
   __typename?: 'ProductImage';
+  /** Text for screen readers, at most 200 characters; null when the store gave none. */
   alt?: Maybe<Scalars['String']['output']>;
+  /** The image's id. */
   id: Scalars['ID']['output'];
+  /**
+   * Its place in the gallery order, 0 first (`Product.images` is already in this order). Not a
+   * contiguous index: removing an image leaves a gap.
+   */
   position: Scalars['Int']['output'];
+  /** An http:// or https:// URL of at most 2,000 characters, as the store gave it (not fetched or checked by the API). */
   url: Scalars['String']['output'];
 };
 
@@ -674,20 +756,30 @@ export type ProductSort =
 /** A name/value line of the specification sheet (e.g. Fabric: 100% cotton). */
 export type ProductSpecification = {
   __typename?: 'ProductSpecification';
+  /** The line's label, e.g. "Fabric": 1 to 100 characters. */
   name: Scalars['String']['output'];
+  /** Its value, e.g. "100% cotton": 1 to 500 characters. */
   value: Scalars['String']['output'];
 };
 
 /** Where a product is in its life: DRAFT (members only), PUBLISHED (on sale), ARCHIVED (off sale). */
 export type ProductStatus =
+  /** Taken off sale by the store (archiveProduct); publishProduct puts it back. Seen only by the store's members and admins. */
   | 'ARCHIVED'
+  /** Being prepared: every new product starts here. Seen only by the store's members and admins. */
   | 'DRAFT'
+  /**
+   * On sale (publishProduct, for an APPROVED store): seen by everyone unless an admin hid or rejected
+   * it or the store is suspended.
+   */
   | 'PUBLISHED';
 
 /** A size/colour combination with its own stock, SKU and price difference. */
 export type ProductVariant = {
   __typename?: 'ProductVariant';
+  /** e.g. "Gold", as the store typed it (trimmed, at most 40 characters); null when the variant has a size only. */
   colour?: Maybe<Scalars['String']['output']>;
+  /** The variant's id; it keeps naming the variant after removal (stock movements, orders). */
   id: Scalars['ID']['output'];
   /** The product price plus this variant's price difference. */
   price: Money;
@@ -695,8 +787,14 @@ export type ProductVariant = {
   priceDelta: Money;
   /** When the store took it off sale; null while on sale. Only a stock movement can lead to a removed variant. */
   removedAt?: Maybe<Scalars['DateTime']['output']>;
+  /** e.g. "M" or "42", as the store typed it (trimmed, at most 40 characters); null when the variant has a colour only. */
   size?: Maybe<Scalars['String']['output']>;
+  /**
+   * Stock keeping unit: upper case, at most 64 characters, unique among the catalog's variants on
+   * sale; FS- and 10 hex digits (e.g. FS-3FA29C01B7) when the store gave none.
+   */
   sku: Scalars['String']['output'];
+  /** Units of this variant in stock, 0 or more (0 once removed); it changes only through adjustStock. */
   stock: Scalars['Int']['output'];
 };
 
@@ -819,21 +917,21 @@ export type StockMovementEdge = {
 
 /** Changes to a brand: an absent field keeps its value, null clears the fields that allow it. */
 export type UpdateBrandInput = {
-  /** At most 1,000 characters; null clears it. */
+  /** At most 1,000 characters; null (or blank) clears it. */
   description?: InputMaybe<Scalars['String']['input']>;
-  /** An http(s) URL; null clears it. */
+  /** An http:// or https:// URL, at most 2,000 characters; null clears it (blank is BAD_USER_INPUT). */
   logoUrl?: InputMaybe<Scalars['String']['input']>;
-  /** 1 to 100 characters. Cannot be cleared. */
+  /** 1 to 100 characters after trimming. Cannot be cleared (null is BAD_USER_INPUT). */
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
 /** Changes to a category: an absent field keeps its value, null clears the fields that allow it. */
 export type UpdateCategoryInput = {
-  /** At most 1,000 characters; null clears it. */
+  /** At most 1,000 characters; null (or blank) clears it. */
   description?: InputMaybe<Scalars['String']['input']>;
-  /** An http(s) URL; null clears it. */
+  /** An http:// or https:// URL, at most 2,000 characters; null clears it (blank is BAD_USER_INPUT). */
   imageUrl?: InputMaybe<Scalars['String']['input']>;
-  /** 1 to 100 characters. Cannot be cleared. */
+  /** 1 to 100 characters after trimming. Cannot be cleared (null is BAD_USER_INPUT). */
   name?: InputMaybe<Scalars['String']['input']>;
   /** An existing category, not this one nor one of its descendants; null makes it top-level. */
   parentId?: InputMaybe<Scalars['ID']['input']>;
@@ -841,13 +939,13 @@ export type UpdateCategoryInput = {
 
 /** Changes to a collection: an absent field keeps its value, null clears the fields that allow it. */
 export type UpdateCollectionInput = {
-  /** false takes the collection off the storefront. Cannot be cleared. */
+  /** false takes the collection off the storefront, true puts it back. Cannot be cleared (null is BAD_USER_INPUT). */
   active?: InputMaybe<Scalars['Boolean']['input']>;
-  /** At most 1,000 characters; null clears it. */
+  /** At most 1,000 characters; null (or blank) clears it. */
   description?: InputMaybe<Scalars['String']['input']>;
-  /** An http(s) URL; null clears it. */
+  /** An http:// or https:// URL, at most 2,000 characters; null clears it (blank is BAD_USER_INPUT). */
   imageUrl?: InputMaybe<Scalars['String']['input']>;
-  /** 1 to 100 characters. Cannot be cleared. */
+  /** 1 to 100 characters after trimming. Cannot be cleared (null is BAD_USER_INPUT). */
   name?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -869,27 +967,31 @@ export type UpdateProductInput = {
   /** An existing category. Cannot be cleared. */
   categoryId?: InputMaybe<Scalars['ID']['input']>;
   /**
-   * Set true to remove the old price.
+   * Set true to remove the old price; true together with a new oldPrice is BAD_USER_INPUT.
    * @deprecated Send oldPrice: null.
    */
   clearOldPrice?: InputMaybe<Scalars['Boolean']['input']>;
   /** 1 to 10,000 characters. Cannot be cleared. */
   description?: InputMaybe<Scalars['String']['input']>;
-  /** Replaces the questions and answers; null or [] empties them. */
+  /** Replaces the questions and answers (at most 50); null or [] empties them. */
   faqs?: InputMaybe<Array<FaqInput>>;
   /** Cannot be cleared (send false). */
   hotDeal?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Must be higher than the price; null removes the old price. */
+  /** Naira, at most 2 decimals, higher than the price (the new one when price changes too); null removes the old price. */
   oldPrice?: InputMaybe<Scalars['Decimal']['input']>;
-  /** Decimal string in naira, positive; every variant's price + priceDelta must stay above zero. Cannot be cleared. */
+  /**
+   * Decimal string in naira (at most 2 decimals), above zero, at most 100,000,000; must stay below the
+   * old price (the current one unless oldPrice changes too), and every variant's price + priceDelta
+   * above zero. Cannot be cleared.
+   */
   price?: InputMaybe<Scalars['Decimal']['input']>;
-  /** Decimal string in naira, 0 or more (send "0" for free shipping). Cannot be cleared. */
+  /** Decimal string in naira (at most 2 decimals), 0 to 100,000,000 (send "0" for free shipping). Cannot be cleared. */
   shippingAmount?: InputMaybe<Scalars['Decimal']['input']>;
   /** Cannot be cleared (send false). */
   specialOffer?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Replaces the specification sheet; null or [] empties it. */
+  /** Replaces the specification sheet (at most 50 lines); null or [] empties it. */
   specifications?: InputMaybe<Array<SpecificationInput>>;
-  /** At most 20 tags of at most 40 characters; replaces the list; null or [] removes every tag. */
+  /** At most 20 tags of at most 40 characters (trimmed, lower-cased, de-duplicated); replaces the list; null or [] removes every tag. */
   tags?: InputMaybe<Array<Scalars['String']['input']>>;
   /** 0 to 365; null makes the product ready-to-wear. */
   tailoringLeadDays?: InputMaybe<Scalars['Int']['input']>;
@@ -902,13 +1004,22 @@ export type UpdateProductInput = {
  * Stock is not here: it changes only through adjustStock, with a reason in the ledger.
  */
 export type UpdateVariantInput = {
-  /** At most 40 characters; null clears it (the variant must keep a size or a colour). */
+  /** Trimmed, at most 40 characters; null (or blank) clears it (the variant must keep a size or a colour). */
   colour?: InputMaybe<Scalars['String']['input']>;
-  /** Decimal string in naira added to the product price; price + priceDelta must stay above zero. null sets it to 0. */
+  /**
+   * Decimal string in naira added to the product price, at most 2 decimals; may be negative, but
+   * price + priceDelta must stay above zero. null sets it to 0.
+   */
   priceDelta?: InputMaybe<Scalars['Decimal']['input']>;
-  /** At most 40 characters; null clears it (the variant must keep a size or a colour). Unique with the colour among the product's variants on sale. */
+  /**
+   * Trimmed, at most 40 characters; null (or blank) clears it (the variant must keep a size or a
+   * colour). Unique with the colour among the product's variants on sale.
+   */
   size?: InputMaybe<Scalars['String']['input']>;
-  /** Unique among variants on sale across the catalog; at most 64 characters, stored upper-case. Cannot be cleared (null is BAD_USER_INPUT). */
+  /**
+   * Unique among variants on sale across the catalog (CONFLICT otherwise); trimmed, 1 to 64
+   * characters, stored upper-case. Cannot be cleared (null or blank is BAD_USER_INPUT).
+   */
   sku?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -926,13 +1037,19 @@ export type User = {
  * without a colour collide, "M"/no colour and "M"/"Red" do not). A removed variant does not count.
  */
 export type VariantInput = {
-  /** e.g. "Gold"; at most 40 characters. */
+  /** e.g. "Gold"; trimmed, at most 40 characters; blank means none (the variant then needs a size). */
   colour?: InputMaybe<Scalars['String']['input']>;
-  /** Decimal string in naira added to the product price; may be negative, but price + priceDelta must stay above zero. Default 0. */
+  /**
+   * Decimal string in naira added to the product price, at most 2 decimals, e.g. "-500" or "1500.50";
+   * may be negative, but price + priceDelta must stay above zero. Default 0.
+   */
   priceDelta?: InputMaybe<Scalars['Decimal']['input']>;
-  /** e.g. "M" or "42"; at most 40 characters. */
+  /** e.g. "M" or "42"; trimmed, at most 40 characters; blank means none (the variant then needs a colour). */
   size?: InputMaybe<Scalars['String']['input']>;
-  /** Unique among variants on sale across the catalog; at most 64 characters, stored upper-case; generated (FS-…) when omitted. */
+  /**
+   * Unique among variants on sale across the catalog (CONFLICT otherwise); trimmed, at most 64
+   * characters, stored upper-case; generated (FS-…) when omitted or blank.
+   */
   sku?: InputMaybe<Scalars['String']['input']>;
   /** Initial stock, 0 to 1,000,000 (the first movement of the variant's stock ledger); later changes go through adjustStock. Default 0. */
   stock?: InputMaybe<Scalars['Int']['input']>;

@@ -53,19 +53,22 @@ export type Address = {
  * lists each (paths `input.fullName`, `input.state`, ...).
  */
 export type AddressInput = {
-  /** City or town: 1 to 100 characters. */
+  /** City or town: 1 to 100 characters after trimming. */
   city: Scalars['String']['input'];
-  /** ISO code; NG when omitted. Only NG is delivered to for now. */
+  /** Two-letter ISO 3166-1 code, any case; NG when omitted or null. Only NG is accepted for now (anything else is BAD_USER_INPUT). */
   country?: InputMaybe<Scalars['String']['input']>;
-  /** Who receives deliveries here: 1 to 120 characters. */
+  /** Who receives deliveries here: 1 to 120 characters after trimming. */
   fullName: Scalars['String']['input'];
-  /** Makes this the default address (the first address always is). */
+  /** Makes this the default address (the previous default stops being one); the first address of a book always is. */
   isDefault?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Street and number: 1 to 200 characters. */
+  /** Street and number: 1 to 200 characters after trimming. */
   line1: Scalars['String']['input'];
   /** Flat, floor, landmark: at most 200 characters; blank means none. */
   line2?: InputMaybe<Scalars['String']['input']>;
-  /** The receiver's mobile number; without a country code it is read as Nigerian (+234). */
+  /**
+   * The receiver's phone number, stored in E.164 form; without a country code it is read as Nigerian
+   * (+234), and a Nigerian number must be a mobile one.
+   */
   phone: Scalars['String']['input'];
   /** At most 20 characters; blank means none. */
   postalCode?: InputMaybe<Scalars['String']['input']>;
@@ -138,7 +141,7 @@ export type LoginEventReason =
 
 /** Sign-in details: email or phone, and the password. */
 export type LoginInput = {
-  /** The account's e-mail address (any case). Give this or `phone`. */
+  /** The account's e-mail address (any case). Give this or `phone`; when both are given, the e-mail is used. */
   email?: InputMaybe<Scalars['String']['input']>;
   /** The account's password. */
   password: Scalars['String']['input'];
@@ -435,17 +438,18 @@ export type RefreshTokenDelivery =
  * BAD_USER_INPUT whose `extensions.fields` lists each (paths `input.email`, `input.password`, ...).
  */
 export type RegisterInput = {
-  /** E-mail address (at most 254 characters); stored trimmed and lower-cased. Required unless `phone` is given. */
+  /** E-mail address (at most 254 characters); stored trimmed and lower-cased. Required unless `phone` is given (blank counts as absent). */
   email?: InputMaybe<Scalars['String']['input']>;
-  /** 1 to 100 characters (trimmed). */
+  /** 1 to 100 characters after trimming. */
   firstName: Scalars['String']['input'];
-  /** 1 to 100 characters (trimmed). */
+  /** 1 to 100 characters after trimming. */
   lastName: Scalars['String']['input'];
-  /** 8 to 128 characters, with at least one letter and one digit. */
+  /** 8 to 128 characters (not trimmed), with at least one ASCII letter (a-z or A-Z) and one digit (0-9). */
   password: Scalars['String']['input'];
   /**
    * Mobile phone number; without a country code it is read as Nigerian (+234), and a Nigerian one
-   * must be a mobile number. Required unless `email` is given.
+   * must be a mobile number. Stored in E.164 form. Required unless `email` is given (blank counts as
+   * absent).
    */
   phone?: InputMaybe<Scalars['String']['input']>;
   /** CUSTOMER (default) or VENDOR; other roles are refused. */
@@ -454,7 +458,7 @@ export type RegisterInput = {
 
 /** Where to send a password reset: an e-mail address or a phone number. */
 export type RequestPasswordResetInput = {
-  /** The account's e-mail address; a reset link is e-mailed. */
+  /** The account's e-mail address (used when both are given); a reset link is e-mailed. */
   email?: InputMaybe<Scalars['String']['input']>;
   /** The account's phone number (used when `email` is absent); a 6-digit code is sent by SMS. */
   phone?: InputMaybe<Scalars['String']['input']>;
@@ -465,13 +469,13 @@ export type RequestPasswordResetInput = {
  * to it by SMS.
  */
 export type ResetPasswordInput = {
-  /** The 6-digit code sent by SMS (with `phone`). */
+  /** The 6-digit code sent by SMS (with `phone`); a wrong or expired code is BAD_USER_INPUT on `input.code`. */
   code?: InputMaybe<Scalars['String']['input']>;
-  /** The new password: 8 to 128 characters, with at least one letter and one digit. */
+  /** The new password: 8 to 128 characters (not trimmed), with at least one ASCII letter (a-z or A-Z) and one digit (0-9). */
   newPassword: Scalars['String']['input'];
   /** The phone number the reset code was sent to (with `code`). */
   phone?: InputMaybe<Scalars['String']['input']>;
-  /** The token from the e-mailed reset link. Give this, or `phone` and `code`. */
+  /** The token from the e-mailed reset link. Give this, or `phone` and `code` (ignored when a token is given). */
   token?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -589,27 +593,30 @@ export type Subscription = {
  * Same rules per field as `AddressInput`; every problem is reported at once.
  */
 export type UpdateAddressInput = {
-  /** City or town: 1 to 100 characters. */
+  /** City or town: 1 to 100 characters after trimming. Cannot be cleared (null is BAD_USER_INPUT). */
   city?: InputMaybe<Scalars['String']['input']>;
-  /** ISO code; only NG is delivered to for now. */
+  /** Two-letter ISO 3166-1 code, any case; only NG is accepted for now. Cannot be cleared (null is BAD_USER_INPUT). */
   country?: InputMaybe<Scalars['String']['input']>;
-  /** Who receives deliveries here: 1 to 120 characters. */
+  /** Who receives deliveries here: 1 to 120 characters after trimming. Cannot be cleared (null is BAD_USER_INPUT). */
   fullName?: InputMaybe<Scalars['String']['input']>;
   /**
    * `true` makes this the default address (the previous default stops being one). `false` on the
    * default address is BAD_USER_INPUT on this field: make another address the default instead.
-   * `false` on another address changes nothing.
+   * `false` on another address changes nothing; null is BAD_USER_INPUT.
    */
   isDefault?: InputMaybe<Scalars['Boolean']['input']>;
-  /** Street and number: 1 to 200 characters. */
+  /** Street and number: 1 to 200 characters after trimming. Cannot be cleared (null is BAD_USER_INPUT). */
   line1?: InputMaybe<Scalars['String']['input']>;
   /** Flat, floor, landmark: at most 200 characters; null or blank removes it. */
   line2?: InputMaybe<Scalars['String']['input']>;
-  /** The receiver's mobile number; without a country code it is read as Nigerian (+234). */
+  /**
+   * The receiver's phone number, stored in E.164 form; without a country code it is read as Nigerian
+   * (+234), and a Nigerian number must be a mobile one. Cannot be cleared (null is BAD_USER_INPUT).
+   */
   phone?: InputMaybe<Scalars['String']['input']>;
   /** At most 20 characters; null or blank removes it. */
   postalCode?: InputMaybe<Scalars['String']['input']>;
-  /** A Nigerian state, as in `nigerianStates` (see `AddressInput.state`). */
+  /** A Nigerian state, as in `nigerianStates` (see `AddressInput.state`). Cannot be cleared (null is BAD_USER_INPUT). */
   state?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -619,9 +626,9 @@ export type UpdateAddressInput = {
  * once.
  */
 export type UpdateProfileInput = {
-  /** New given name: 1 to 100 characters (trimmed). */
+  /** New given name: 1 to 100 characters after trimming; null or blank is BAD_USER_INPUT. */
   firstName?: InputMaybe<Scalars['String']['input']>;
-  /** New family name: 1 to 100 characters (trimmed). */
+  /** New family name: 1 to 100 characters after trimming; null or blank is BAD_USER_INPUT. */
   lastName?: InputMaybe<Scalars['String']['input']>;
 };
 

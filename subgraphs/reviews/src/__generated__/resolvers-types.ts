@@ -25,13 +25,17 @@ export type Scalars = {
  * `input.rating`, `input.body`, `input.title`, `input.productId`).
  */
 export type AddReviewInput = {
-  /** The review itself, 1 to 5000 characters. */
+  /** The review itself, 1 to 5000 characters after trimming. */
   body: Scalars['String']['input'];
-  /** A PUBLISHED product on sale. */
+  /**
+   * A product on sale: PUBLISHED, not hidden or rejected by an admin, its store not suspended
+   * (BAD_USER_INPUT on `input.productId` otherwise). One review per customer and product: CONFLICT
+   * on a second.
+   */
   productId: Scalars['ID']['input'];
-  /** Stars, 1 to 5. */
+  /** Stars, a whole number from 1 to 5. */
   rating: Scalars['Int']['input'];
-  /** Optional headline, at most 120 characters. */
+  /** Optional headline, at most 120 characters after trimming; blank means none. */
   title?: InputMaybe<Scalars['String']['input']>;
 };
 
@@ -269,9 +273,9 @@ export type ReviewStatus =
 export type UpdateReviewInput = {
   /** The review itself, 1 to 5000 characters after trimming; null is BAD_USER_INPUT. */
   body?: InputMaybe<Scalars['String']['input']>;
-  /** Stars, 1 to 5; null is BAD_USER_INPUT. */
+  /** Stars, a whole number from 1 to 5; null is BAD_USER_INPUT. */
   rating?: InputMaybe<Scalars['Int']['input']>;
-  /** Headline, 1 to 120 characters after trimming; null removes it. */
+  /** Headline, 1 to 120 characters after trimming; null removes it (blank is BAD_USER_INPUT). */
   title?: InputMaybe<Scalars['String']['input']>;
 };
 

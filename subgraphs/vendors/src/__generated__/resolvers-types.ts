@@ -38,11 +38,14 @@ export type Scalars = {
 export type ApplyAsVendorInput = {
   /** Opening hours, each day at most once; omitted means none published yet. */
   businessHours?: InputMaybe<Array<BusinessHoursInput>>;
-  /** An e-mail address customers may write to (stored lower-cased); blank means none. */
+  /** An e-mail address customers may write to, at most 254 characters (stored trimmed and lower-cased); blank means none. */
   contactEmail?: InputMaybe<Scalars['String']['input']>;
-  /** A mobile phone number; numbers without a country code are read as Nigerian (+234). Blank means none. */
+  /**
+   * A phone number of at most 30 characters, stored in E.164 form; without a country code it is read
+   * as Nigerian (+234), and a Nigerian number must be a mobile one. Blank means none.
+   */
   contactPhone?: InputMaybe<Scalars['String']['input']>;
-  /** Up to 2000 characters; blank means none. */
+  /** Up to 2000 characters after trimming; blank means none. */
   description?: InputMaybe<Scalars['String']['input']>;
   /** An absolute https URL, up to 2000 characters; blank means none. */
   logoUrl?: InputMaybe<Scalars['String']['input']>;
@@ -74,11 +77,11 @@ export type BusinessHours = {
 
 /** Opening hours of one day: each day at most once, `closes` later than `opens`. */
 export type BusinessHoursInput = {
-  /** HH:MM, 24-hour, later than opens. */
+  /** HH:MM, 24-hour, later than `opens` on the same day (so not past midnight), e.g. "18:00". */
   closes: Scalars['String']['input'];
   /** The day, at most once in a list. */
   day: Weekday;
-  /** HH:MM, 24-hour. */
+  /** HH:MM, 24-hour, 00:00 to 23:59 (Lagos time), e.g. "09:00". */
   opens: Scalars['String']['input'];
 };
 
@@ -472,11 +475,14 @@ export type SubmitKycInput = {
 export type UpdateStoreInput = {
   /** Replaces every day's hours (each day at most once); `[]` closes every day; null is BAD_USER_INPUT. */
   businessHours?: InputMaybe<Array<BusinessHoursInput>>;
-  /** An e-mail address customers may write to; null or blank clears it. */
+  /** An e-mail address customers may write to, at most 254 characters (stored lower-cased); null or blank clears it. */
   contactEmail?: InputMaybe<Scalars['String']['input']>;
-  /** A mobile phone number (Nigerian without a country code); null or blank clears it. */
+  /**
+   * A phone number of at most 30 characters, stored in E.164 form; without a country code it is read
+   * as Nigerian (+234), and a Nigerian number must be a mobile one. null or blank clears it.
+   */
   contactPhone?: InputMaybe<Scalars['String']['input']>;
-  /** Up to 2000 characters; null or blank clears it. */
+  /** Up to 2000 characters after trimming; null or blank clears it. */
   description?: InputMaybe<Scalars['String']['input']>;
   /** An absolute https URL, up to 2000 characters; null or blank clears it. */
   logoUrl?: InputMaybe<Scalars['String']['input']>;
@@ -626,7 +632,10 @@ export type VendorEdge = {
 
 /** Narrows the store directory. */
 export type VendorFilter = {
-  /** Case-insensitive text the store's name must contain; blank means no filter. */
+  /**
+   * Case-insensitive text the store's name must contain, at most 100 characters (BAD_USER_INPUT on
+   * `filter.search` beyond); blank means no filter.
+   */
   search?: InputMaybe<Scalars['String']['input']>;
 };
 
