@@ -7,6 +7,7 @@ import {
   isInterfaceType,
   parse,
   valueFromAST,
+  valueFromASTUntyped,
   GraphQLInt,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
@@ -54,7 +55,13 @@ export function pageSizeProblem(
 ): Problem | null {
   const root = schema.getRootType(operation.operation);
   if (!root) return null;
-  return walk(operation.selectionSet, root, [], { schema, limits, fragments, variables, visiting: new Set() });
+  // A variable left out takes its declared default (`$n: Int = 60`): check that value too.
+  const values: Record<string, unknown> = { ...variables };
+  for (const def of operation.variableDefinitions ?? []) {
+    const name = def.variable.name.value;
+    if (values[name] === undefined && def.defaultValue) values[name] = valueFromASTUntyped(def.defaultValue);
+  }
+  return walk(operation.selectionSet, root, [], { schema, limits, fragments, variables: values, visiting: new Set() });
 }
 
 interface Walk {

@@ -50,6 +50,11 @@ describe('page-size limits', () => {
     assert.equal(check('{ products { ... on Product { reviews(first: 99) { id } } } }')?.fieldPath, 'products.reviews');
   });
 
+  it('checks the default of a variable left out', () => {
+    assert.equal(check('query($n: Int = 60) { product(id: "1") { reviews(first: $n) { id } } }', {})?.fieldPath, 'product.reviews');
+    assert.equal(check('query($n: Int = 60) { product(id: "1") { reviews(first: $n) { id } } }', { n: 5 }), null);
+  });
+
   it('lets allowed pages, defaults and undeclared fields through', () => {
     assert.equal(check('{ products(first: 100) { reviews(first: 50) { id } } }'), null);
     assert.equal(check('query($n: Int) { products(first: $n) { reviews { id } } }', {}), null);

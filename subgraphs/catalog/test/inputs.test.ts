@@ -122,6 +122,40 @@ describe('catalog: one convention for inputs, every problem at once', () => {
     assert.deepEqual(Object.keys(problems(r)), ['input.url', 'input.alt']);
   });
 
+  it('makes the slug from the name when the given slug is blank', async () => {
+    const brand = await t.ok<{ createBrand: { slug: string } }>(
+      `mutation { createBrand(input: { name: "Blank Slug Brand", slug: "  " }) { slug } }`,
+      {},
+      admin,
+    );
+    assert.equal(brand.createBrand.slug, 'blank-slug-brand');
+  });
+
+  it('adds an image after the last position, even after a removal left a gap', async () => {
+    const p = await create({
+      images: [{ url: 'https://img.test/1.jpg' }, { url: 'https://img.test/2.jpg' }, { url: 'https://img.test/3.jpg' }],
+    });
+    const [, middle] = p.images as Array<{ id: string }>;
+    await t.ok(`mutation($id: ID!) { removeProductImage(id: $id) }`, { id: middle!.id }, owner);
+    const ADD_IMAGE = `mutation($id: ID!, $i: ImageInput!) { addProductImage(productId: $id, input: $i) { id position } }`;
+    const added = (
+      await t.ok<{ addProductImage: { id: string; position: number } }>(
+        ADD_IMAGE,
+        { id: p.id, i: { url: 'https://img.test/4.jpg' } },
+        owner,
+      )
+    ).addProductImage;
+    const gallery = (
+      await t.ok<{ product: { images: Array<{ id: string; position: number }> } }>(
+        `query($id: ID!) { product(id: $id) { images { id position } } }`,
+        { id: p.id },
+        owner,
+      )
+    ).product.images;
+    assert.equal(new Set(gallery.map((i) => i.position)).size, gallery.length, 'positions are distinct');
+    assert.equal(gallery.at(-1)!.id, added.id, 'the new image comes last');
+  });
+
   it('updateProduct: absent keeps, null clears what may be cleared, null elsewhere is BAD_USER_INPUT on its path', async () => {
     const p = await create({
       oldPrice: '15000.00',

@@ -216,9 +216,14 @@ export async function addImage(ctx: CatalogContext, productId: string, input: Im
   const row = validateAll((p) => imageRow(p, input, 'input'))!;
   return inTransaction(ctx, async (tx) => {
     await lockProduct(tx, productId);
-    const count = await tx.em.count(ImageEntity, { where: { productId } });
+    const [{ count, next }] = (await tx.em.query(
+      `SELECT count(*)::int AS count, coalesce(max(position) + 1, 0)::int AS next FROM image WHERE product_id = $1`,
+      [productId],
+    )) as Array<{ count: number; next: number }>;
     if (count >= MAX_IMAGES) throw new BadUserInputError(`A product has at most ${MAX_IMAGES} images.`, 'productId');
-    const [image] = await insertImages(tx, productId, [row], count);
+    // After the last position, not at `count`: a removal leaves a gap, and reusing a position would
+    // make the gallery order undefined.
+    const [image] = await insertImages(tx, productId, [row], next);
     return image!;
   });
 }

@@ -99,7 +99,7 @@ export async function createCategory(
   return insertWithSlug(ctx, CategoryEntity, {
     id: randomUUID(),
     name: fields.name,
-    slug: slugify(input.slug ?? fields.name),
+    slug: slugify(input.slug?.trim() || fields.name),
     description: fields.description,
     imageUrl: fields.url,
     parentId: input.parentId ?? null,
@@ -116,7 +116,7 @@ export async function createBrand(
   return insertWithSlug(ctx, BrandEntity, {
     id: randomUUID(),
     name: fields.name,
-    slug: slugify(input.slug ?? fields.name),
+    slug: slugify(input.slug?.trim() || fields.name),
     logoUrl: fields.url,
     description: fields.description,
   });
@@ -131,7 +131,7 @@ export async function createCollection(
   return insertWithSlug(ctx, CollectionEntity, {
     id: randomUUID(),
     name: fields.name,
-    slug: slugify(input.slug ?? fields.name),
+    slug: slugify(input.slug?.trim() || fields.name),
     description: fields.description,
     imageUrl: fields.url,
     position: await ctx.em.count(CollectionEntity),

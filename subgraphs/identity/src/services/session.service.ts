@@ -133,6 +133,14 @@ export type RotateResult =
  */
 export async function rotateRefreshToken(ctx: IdentityContext, token: string): Promise<RotateResult> {
   const grace = ctx.deps.config.REFRESH_REUSE_GRACE_SECONDS;
+  // Within the window is judged by when the request arrived, not when it got the row lock: a
+  // burst of replays queues on that lock and must not turn into reuse while it waits.
+  const arrivedAt = Date.now();
+  if (grace > 0) {
+    // Fast path for replays: no lock to queue on once the first use has committed its pair.
+    const replay = await recallRotation(ctx, token);
+    if (replay && (await replayable(ctx, token, replay, arrivedAt, grace))) return { kind: 'replayed', pair: replay };
+  }
   return inTransaction(ctx, async (tx) => {
     const row = await tx.em.findOne(RefreshTokenEntity, {
       where: { tokenHash: sha256(token) },
@@ -142,7 +150,8 @@ export async function rotateRefreshToken(ctx: IdentityContext, token: string): P
     const session = await tx.em.findOne(SessionEntity, { where: { id: row.sessionId } });
     if (!session || session.revokedAt || session.expiresAt <= new Date()) return { kind: 'ended' };
     if (row.usedAt) {
-      const replay = grace > 0 ? await recallRotation(tx, token) : null;
+      const inWindow = grace > 0 && arrivedAt - row.usedAt.getTime() <= grace * 1000;
+      const replay = inWindow ? await recallRotation(tx, token) : null;
       return replay ? { kind: 'replayed', pair: replay } : { kind: 'reused', sessionId: session.id };
     }
     const user = await tx.em.findOne(UserEntity, { where: { id: session.userId } });
@@ -156,9 +165,21 @@ export async function rotateRefreshToken(ctx: IdentityContext, token: string): P
       sessionId: session.id,
       sessionExpiresAt: session.expiresAt.toISOString(),
     };
-    if (grace > 0) await rememberRotation(tx, token, pair, grace);
+    // Kept a little past the window, for replays that arrived within it but waited on the lock.
+    if (grace > 0) await rememberRotation(tx, token, pair, grace + GRACE_MARGIN_SECONDS);
     return { kind: 'ok', pair, user };
   });
+}
+
+/** How long past the grace window a rotation's pair is kept for replays that arrived in time. */
+const GRACE_MARGIN_SECONDS = 30;
+
+/** Whether a remembered pair may answer this use: it arrived within the window and the session is live. */
+async function replayable(ctx: IdentityContext, token: string, pair: IssuedPair, arrivedAt: number, grace: number): Promise<boolean> {
+  const row = await ctx.em.findOne(RefreshTokenEntity, { select: { usedAt: true, sessionId: true }, where: { tokenHash: sha256(token) } });
+  if (!row?.usedAt || row.sessionId !== pair.sessionId || arrivedAt - row.usedAt.getTime() > grace * 1000) return false;
+  const session = await ctx.em.findOne(SessionEntity, { select: { revokedAt: true, expiresAt: true }, where: { id: row.sessionId } });
+  return !!session && !session.revokedAt && session.expiresAt > new Date();
 }
 
 /**
