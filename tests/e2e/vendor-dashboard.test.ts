@@ -52,6 +52,34 @@ describe('vendor dashboard journeys through the router', () => {
     assert.equal(r.errors![0]!.extensions!.field, fields[0]!.path);
   });
 
+  it('caps what one createProduct may carry, as addVariant and addProductImage do', async () => {
+    const base = { title: 'Capped', description: 'Too much.', price: '9000', categoryId };
+    const many = (n: number, make: (i: number) => Record<string, unknown>) => Array.from({ length: n }, (_, i) => make(i));
+    const r = await gql(
+      `mutation($i: CreateProductInput!) { createProduct(input: $i) { id } }`,
+      {
+        i: {
+          ...base,
+          variants: many(101, (i) => ({ size: `S${i}`, stock: 1 })),
+          images: many(31, (i) => ({ url: `https://img.test/${i}.jpg` })),
+          specifications: many(51, (i) => ({ name: `n${i}`, value: 'v' })),
+          faqs: many(51, (i) => ({ question: `q${i}?`, answer: 'a' })),
+        },
+      },
+      vendor,
+    );
+    assert.deepEqual(codes(r), ['BAD_USER_INPUT']);
+    const paths = (r.errors![0]!.extensions!.fields as Array<{ path: string }>).map((f) => f.path).sort();
+    assert.deepEqual(paths, ['input.faqs', 'input.images', 'input.specifications', 'input.variants']);
+    // 5,000 variants (the adversarial pass's case) are refused the same way, not stored or overflowing Postgres.
+    const huge = await gql(
+      `mutation($i: CreateProductInput!) { createProduct(input: $i) { id } }`,
+      { i: { ...base, variants: many(5000, (i) => ({ size: `X${i}`, stock: 1 })) } },
+      vendor,
+    );
+    assert.deepEqual(codes(huge), ['BAD_USER_INPUT']);
+  });
+
   it('edits a variant without touching its stock, clears the old price with null, and keeps the ledger', async () => {
     const p = (
       await ok<{ createProduct: { id: string; variants: Array<{ id: string }> } }>(
