@@ -60,10 +60,12 @@ describe('identity: refresh-token reuse grace window', () => {
     });
   });
 
-  describe('on (2 seconds)', () => {
+  // A window long enough that a burst under a loaded machine stays inside it: the burst is about
+  // queueing, the window's edge has its own test below.
+  describe('on (15 seconds), a burst', () => {
     let t: TestIdentity;
     before(async () => {
-      t = await startTestIdentity({ REFRESH_REUSE_GRACE_SECONDS: '2' });
+      t = await startTestIdentity({ REFRESH_REUSE_GRACE_SECONDS: '15' });
     });
     after(() => t.stop());
 
@@ -80,6 +82,14 @@ describe('identity: refresh-token reuse grace window', () => {
       const next = await t.call<{ refresh: Pair }>(REFRESH, { t: results[0]!.data!.refresh.refreshToken });
       assert.equal(next.errors, undefined);
     });
+  });
+
+  describe('on (2 seconds)', () => {
+    let t: TestIdentity;
+    before(async () => {
+      t = await startTestIdentity({ REFRESH_REUSE_GRACE_SECONDS: '2' });
+    });
+    after(() => t.stop());
 
     it('answers the replay in the delivery asked for (cookie or body) and keeps the pair unreadable in the store', async () => {
       const u = await registerUser(t);
