@@ -14,7 +14,19 @@ export const routerSpec = {
   JWT_AUDIENCE: str('required `aud` of access tokens', 'fashionistar'),
   MAX_DEPTH: int('deepest selection nesting an operation may have', 12, 1),
   MAX_ALIASES: int('most aliases in one operation', 30, 0),
-  MAX_COST: int('most fields (fragments expanded, lists counted once) in one operation', 1500, 1),
+  MAX_COST: int(
+    'largest estimated cost of one operation: each field once per item of the lists around it, a list counting its page size (see Operation limits)',
+    50000,
+    1,
+  ),
+  MAX_ROOT_FIELDS: int('most root fields (aliases included) in one operation', 20, 1),
+  MAX_DIRECTIVES: int('most directive uses in one document', 50, 0),
+  MAX_TOKENS: int('most lexical tokens in one document (parsing stops past it)', 5000, 100),
+  MAX_RESPONSE_BYTES: int(
+    'largest answer of one operation, in bytes of JSON; larger ones answer OPERATION_TOO_COMPLEX',
+    5 * 1024 * 1024,
+    1024,
+  ),
   TRUST_PROXY: {
     parse: (raw: string) => trustedProxyHops(raw),
     default: 0,

@@ -24,6 +24,8 @@ import { JwksCache } from './jwks';
 import { TokenRejected, TokenVerifier } from './auth';
 import { clientIp, trustedProxyHops } from './client-ip';
 import { limitRules } from './limits';
+import { enforceCost } from './cost';
+import { limitResponseSize } from './response-size';
 import { enforcePageSizes, pageSizeLimits } from './page-sizes';
 import { attachWebSocket } from './subscriptions';
 import { SubscriptionExecutor } from './subscription-executor';
@@ -77,18 +79,33 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
     log,
   });
   const httpServer = createServer();
-  const limits = { maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxCost: config.MAX_COST };
+  const pageSizes = pageSizeLimits(supergraphSdl);
+  const limits = {
+    maxDepth: config.MAX_DEPTH,
+    maxAliases: config.MAX_ALIASES,
+    maxCost: config.MAX_COST,
+    maxRootFields: config.MAX_ROOT_FIELDS,
+    maxDirectives: config.MAX_DIRECTIVES,
+  };
   const subscriptions = new SubscriptionExecutor({
     supergraphSdl,
     subgraphUrls: urls,
     dataSources,
     routerSecret: config.ROUTER_SECRET,
     limits,
+    pageSizes,
     log,
   });
   // TRUST_PROXY: how many reverse proxies in front of the router append to X-Forwarded-For.
   const proxyHops = trustedProxyHops(config.TRUST_PROXY);
-  const sockets = attachWebSocket({ httpServer, verifier, subscriptions, production, trustedProxyHops: proxyHops });
+  const sockets = attachWebSocket({
+    httpServer,
+    verifier,
+    subscriptions,
+    production,
+    trustedProxyHops: proxyHops,
+    maxTokens: config.MAX_TOKENS,
+  });
   const allowedOrigins = corsOrigins(config);
   const cookieOptions = { sameSite: config.REFRESH_COOKIE_SAMESITE, domain: config.REFRESH_COOKIE_DOMAIN };
 
@@ -97,6 +114,9 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
     introspection: !production,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
+    // No "Did you mean …" naming fields, arguments or types where introspection is off.
+    hideSchemaDetailsFromClientErrors: production,
+    parseOptions: { maxTokens: config.MAX_TOKENS },
     validationRules: limitRules(limits),
     formatError: (formatted) => formatError(formatted, production),
     plugins: [
@@ -105,7 +125,9 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
       ApolloServerPluginLandingPageDisabled(),
       refuseHttpSubscriptions(),
       tokenGate(),
-      enforcePageSizes(pageSizeLimits(supergraphSdl)),
+      enforcePageSizes(pageSizes),
+      enforceCost(pageSizes, config.MAX_COST),
+      limitResponseSize(config.MAX_RESPONSE_BYTES),
       {
         // Identity asked for the refresh cookie to be set or cleared (see refresh-cookie.ts).
         async requestDidStart() {

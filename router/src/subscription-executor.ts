@@ -2,13 +2,24 @@ import { randomUUID } from 'node:crypto';
 import { buildOperationContext, executeQueryPlan, type GraphQLDataSource, type ServiceMap } from '@apollo/gateway';
 import { Supergraph, operationFromDocument, type Schema } from '@apollo/federation-internals';
 import { QueryPlanner, type FetchNode, type PlanNode, type QueryPlan } from '@apollo/query-planner';
-import { GraphQLError, specifiedRules, validate, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import {
+  GraphQLError,
+  Kind,
+  getOperationAST,
+  specifiedRules,
+  validate,
+  type DocumentNode,
+  type ExecutionResult,
+  type GraphQLSchema,
+} from 'graphql';
 import { createClient, type Client } from 'graphql-ws';
 import WebSocket from 'ws';
 import { FORWARD_HEADERS, encodeIdentity, type Logger } from '@fashionistar/shared/edge';
 import type { RouterContext } from './gateway';
 import { Channel, mapIterator, type Subscription } from './iterators';
 import { limitRules, type OperationLimits } from './limits';
+import { costError, operationCost } from './cost';
+import type { PageSizeLimits } from './page-sizes';
 
 export interface SubscriptionExecutorOptions {
   supergraphSdl: string;
@@ -18,6 +29,8 @@ export interface SubscriptionExecutorOptions {
   dataSources: Map<string, GraphQLDataSource>;
   routerSecret: string;
   limits: OperationLimits;
+  /** `Type.field` → @pageSize max, for the operation cost. */
+  pageSizes: PageSizeLimits;
   log: Logger;
 }
 
@@ -53,6 +66,14 @@ export class SubscriptionExecutor {
   ): Promise<Subscription<ExecutionResult> | ExecutionResult> {
     const errors = validate(this.apiGraphQLSchema, document, [...specifiedRules, ...limitRules(this.o.limits)]);
     if (errors.length) return { errors: errors.map((e) => withCode(e, 'GRAPHQL_VALIDATION_FAILED')) };
+    const operation = getOperationAST(document, operationName);
+    if (operation) {
+      const fragments = new Map(
+        document.definitions.flatMap((d) => (d.kind === Kind.FRAGMENT_DEFINITION ? [[d.name.value, d] as const] : [])),
+      );
+      const cost = operationCost(this.apiGraphQLSchema, this.o.pageSizes, operation, fragments, variables);
+      if (cost > this.o.limits.maxCost) return { errors: [costError(cost, this.o.limits.maxCost)] };
+    }
     let plan: QueryPlan;
     try {
       plan = this.planner.buildQueryPlan(operationFromDocument(this.apiSchema, document, { operationName }));

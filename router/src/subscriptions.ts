@@ -27,6 +27,8 @@ export interface SocketOptions {
   trustedProxyHops?: number;
   /** How often a signed-in connection with live subscriptions re-checks its session (ms). */
   revocationCheckMs?: number;
+  /** Most lexical tokens in one document (MAX_TOKENS), as on HTTP. */
+  maxTokens?: number;
 }
 
 /** Close code (and reason) of a socket whose token stopped being valid: graphql-ws's Forbidden. */
@@ -241,7 +243,7 @@ export function attachWebSocket(o: SocketOptions) {
         }
         let document;
         try {
-          document = parse(payload.query);
+          document = parse(payload.query, { maxTokens: o.maxTokens });
         } catch (error) {
           return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }

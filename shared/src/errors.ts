@@ -93,6 +93,8 @@ const PASS_THROUGH = new Set<string>([
   'PERSISTED_QUERY_NOT_SUPPORTED',
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
+  // An operation over a cost or response-size limit (router/src/cost.ts, response-size.ts).
+  'OPERATION_TOO_COMPLEX',
 ]);
 
 /**
