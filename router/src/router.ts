@@ -28,6 +28,8 @@ import { enforcePageSizes, pageSizeLimits } from './page-sizes';
 import { attachWebSocket } from './subscriptions';
 import { SubscriptionExecutor } from './subscription-executor';
 import { refuseHttpSubscriptions } from './http-subscriptions';
+import { RouterRateLimiter, sendRateLimited } from './rate-limit';
+import { persistedQueries } from './persisted-queries';
 
 export interface StartRouterOptions {
   config: RouterConfig;
@@ -88,7 +90,23 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
   });
   // TRUST_PROXY: how many reverse proxies in front of the router append to X-Forwarded-For.
   const proxyHops = trustedProxyHops(config.TRUST_PROXY);
-  const sockets = attachWebSocket({ httpServer, verifier, subscriptions, production, trustedProxyHops: proxyHops });
+  const rateLimiter = new RouterRateLimiter(o.infra.kv, {
+    perIp: config.RATE_LIMIT_PER_IP_PER_MINUTE,
+    perUser: config.RATE_LIMIT_PER_USER_PER_MINUTE,
+  });
+  const persisted = persistedQueries<RouterContext>(config);
+  if (production && persisted.mode !== 'allowlist') {
+    log.warn({ mode: persisted.mode }, 'persisted queries: any document may run; set PERSISTED_QUERIES_MANIFEST for allow-list mode');
+  }
+  const sockets = attachWebSocket({
+    httpServer,
+    verifier,
+    subscriptions,
+    production,
+    trustedProxyHops: proxyHops,
+    rateLimiter,
+    allowsDocument: persisted.allows,
+  });
   const allowedOrigins = corsOrigins(config);
   const cookieOptions = { sameSite: config.REFRESH_COOKIE_SAMESITE, domain: config.REFRESH_COOKIE_DOMAIN };
 
@@ -98,6 +116,7 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
     csrfPrevention: true,
     includeStacktraceInErrorResponses: false,
     validationRules: limitRules(limits),
+    persistedQueries: persisted.apollo,
     formatError: (formatted) => formatError(formatted, production),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -105,6 +124,7 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
       ApolloServerPluginLandingPageDisabled(),
       refuseHttpSubscriptions(),
       tokenGate(),
+      ...persisted.plugins,
       enforcePageSizes(pageSizeLimits(supergraphSdl)),
       {
         // Identity asked for the refresh cookie to be set or cleared (see refresh-cookie.ts).
@@ -158,6 +178,10 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
       if (path !== '/graphql') return sendJson(res, 404, { error: 'not found' });
       // Before Apollo's CSRF guard, which would refuse a preflight (it carries no content-type).
       if (handleCors(req, res, allowedOrigins)) return;
+      // Counted before the token is checked (forged tokens cost a hit too); the user after it.
+      const ip = clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], proxyHops);
+      const ipRefusal = await rateLimiter.hitIp(ip);
+      if (ipRefusal) return sendRateLimited(res, ipRefusal);
       if (req.method === 'GET' && !production && String(req.headers.accept ?? '').includes('text/html')) {
         // Loaded on first use: the page bundles GraphiQL (tens of MB in memory), never needed in production.
         graphiql ??= (await import('@graphql-yoga/render-graphiql')).renderGraphiQL({
@@ -178,11 +202,13 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
         if (!(error instanceof TokenRejected)) throw error;
         tokenProblem = { reason: error.reason, message: error.message };
       }
+      const userRefusal = await rateLimiter.hitUser(identity?.userId);
+      if (userRefusal) return sendRateLimited(res, userRefusal);
       const context: RouterContext = {
         requestId: requestIdOf(req.headers['x-request-id']),
         identity,
         tokenProblem,
-        clientIp: clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], proxyHops),
+        clientIp: ip,
         userAgent: (req.headers['user-agent'] as string | undefined) ?? null,
         refreshCookie: refreshTokenFromCookies(req.headers.cookie),
       };
