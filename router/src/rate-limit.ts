@@ -1,8 +1,10 @@
 import type { ServerResponse } from 'node:http';
-import { sendJson, type KeyValueStore } from '@fashionistar/shared/edge';
+import { sendJson, type KeyValueStore, type Logger } from '@fashionistar/shared/edge';
 
 /** The window both router limits count in: a fixed minute, as their names say. */
 const WINDOW_SECONDS = 60;
+/** How long a count may take before the request goes on uncounted (Redis answers in ~1 ms). */
+export const COUNT_TIMEOUT_MS = 500;
 
 export interface RateLimits {
   /** Requests per client IP per minute; 0 = no limit. */
@@ -28,25 +30,54 @@ export interface RateLimitRefusal {
  * user is counted once the token is verified, so one account spread over many addresses is
  * limited as well. Fixed one-minute windows: a client may burst up to twice the limit across a
  * window boundary, which these limits (abuse guards, not quotas) can live with.
+ *
+ * When the store fails or is slow (Redis down), requests go on uncounted rather than failing or
+ * waiting: the limits guard the router, they must not take it down with Redis. The failure is
+ * logged once when it starts and once when counting works again, not per request.
  */
 export class RouterRateLimiter {
+  private failing = false;
+
   constructor(
     private readonly kv: KeyValueStore,
     private readonly limits: RateLimits,
+    private readonly log?: Logger,
+    private readonly timeoutMs = COUNT_TIMEOUT_MS,
   ) {}
 
   /** Counts one request from `ip`; a refusal past RATE_LIMIT_PER_IP_PER_MINUTE, else null. */
   async hitIp(ip: string | null): Promise<RateLimitRefusal | null> {
     if (!ip || this.limits.perIp <= 0) return null;
-    const r = await this.kv.hit(`ratelimit:router:ip:${ip}`, this.limits.perIp, WINDOW_SECONDS);
-    return r.allowed ? null : { limit: 'ip', retryAfterSeconds: Math.max(1, r.retryAfterSeconds) };
+    return this.hit('ip', `ratelimit:router:ip:${ip}`, this.limits.perIp);
   }
 
   /** Counts one request of signed-in `userId`; a refusal past RATE_LIMIT_PER_USER_PER_MINUTE, else null. */
   async hitUser(userId: string | null | undefined): Promise<RateLimitRefusal | null> {
     if (!userId || this.limits.perUser <= 0) return null;
-    const r = await this.kv.hit(`ratelimit:router:user:${userId}`, this.limits.perUser, WINDOW_SECONDS);
-    return r.allowed ? null : { limit: 'user', retryAfterSeconds: Math.max(1, r.retryAfterSeconds) };
+    return this.hit('user', `ratelimit:router:user:${userId}`, this.limits.perUser);
+  }
+
+  private async hit(limit: RateLimitRefusal['limit'], key: string, max: number): Promise<RateLimitRefusal | null> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${this.timeoutMs} ms`)), this.timeoutMs);
+      });
+      const r = await Promise.race([this.kv.hit(key, max, WINDOW_SECONDS), timeout]);
+      if (this.failing) {
+        this.failing = false;
+        this.log?.info('rate limits: counting again');
+      }
+      return r.allowed ? null : { limit, retryAfterSeconds: Math.max(1, r.retryAfterSeconds) };
+    } catch (err) {
+      if (!this.failing) {
+        this.failing = true;
+        this.log?.warn({ err }, 'rate limits: the key-value store failed; requests go on uncounted until it answers');
+      }
+      return null;
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
 

@@ -90,10 +90,14 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
   });
   // TRUST_PROXY: how many reverse proxies in front of the router append to X-Forwarded-For.
   const proxyHops = trustedProxyHops(config.TRUST_PROXY);
-  const rateLimiter = new RouterRateLimiter(o.infra.kv, {
-    perIp: config.RATE_LIMIT_PER_IP_PER_MINUTE,
-    perUser: config.RATE_LIMIT_PER_USER_PER_MINUTE,
-  });
+  const rateLimiter = new RouterRateLimiter(
+    o.infra.kv,
+    {
+      perIp: config.RATE_LIMIT_PER_IP_PER_MINUTE,
+      perUser: config.RATE_LIMIT_PER_USER_PER_MINUTE,
+    },
+    log,
+  );
   const persisted = persistedQueries<RouterContext>(config);
   if (production && persisted.mode !== 'allowlist') {
     log.warn({ mode: persisted.mode }, 'persisted queries: any document may run; set PERSISTED_QUERIES_MANIFEST for allow-list mode');
