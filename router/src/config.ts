@@ -2,6 +2,7 @@ import { commonSpec, int, loadConfig, oneOf, optionalStr, str, type ConfigOf, ty
 import { trustedProxyHops } from './client-ip';
 import { DEV_CORS_ORIGINS, parseCorsOrigins, type CorsOrigin } from './cors';
 import { validCookieDomain } from './refresh-cookie';
+import type { PersistedQueriesMode } from './persisted-queries';
 
 /** Everything the router reads from the environment. */
 export const routerSpec = {
@@ -47,6 +48,22 @@ export const routerSpec = {
     optional: true,
     doc: 'Domain attribute of the refresh-token cookie; unset: the router host only',
   } as VarSpec<string | undefined>,
+  // Rate limits and persisted queries: see rate-limit.ts and persisted-queries.ts.
+  RATE_LIMIT_PER_IP_PER_MINUTE: int(
+    'GraphQL requests (and WebSocket connection_init/subscribe messages) per client IP per minute; 0 = off',
+    1200,
+    0,
+  ),
+  RATE_LIMIT_PER_USER_PER_MINUTE: int('GraphQL requests (and WebSocket subscribe messages) per signed-in user per minute; 0 = off', 600, 0),
+  PERSISTED_QUERIES: {
+    parse: (raw: string) => {
+      if (!['off', 'apq', 'allowlist'].includes(raw)) throw new Error('must be one of off, apq, allowlist');
+      return raw as PersistedQueriesMode;
+    },
+    optional: true,
+    doc: 'off | apq | allowlist (only the operations of PERSISTED_QUERIES_MANIFEST run); unset: allowlist when a manifest is given, else apq',
+  } as VarSpec<PersistedQueriesMode | undefined>,
+  PERSISTED_QUERIES_MANIFEST: optionalStr('persisted-documents.json of the client codegen (hash → document), the allow-list'),
 };
 
 export type RouterConfig = ConfigOf<typeof routerSpec>;

@@ -30,6 +30,8 @@ import { enforcePageSizes, pageSizeLimits } from './page-sizes';
 import { attachWebSocket } from './subscriptions';
 import { SubscriptionExecutor } from './subscription-executor';
 import { refuseHttpSubscriptions } from './http-subscriptions';
+import { RouterRateLimiter, sendRateLimited } from './rate-limit';
+import { persistedQueries } from './persisted-queries';
 
 export interface StartRouterOptions {
   config: RouterConfig;
@@ -98,6 +100,18 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
   });
   // TRUST_PROXY: how many reverse proxies in front of the router append to X-Forwarded-For.
   const proxyHops = trustedProxyHops(config.TRUST_PROXY);
+  const rateLimiter = new RouterRateLimiter(
+    o.infra.kv,
+    {
+      perIp: config.RATE_LIMIT_PER_IP_PER_MINUTE,
+      perUser: config.RATE_LIMIT_PER_USER_PER_MINUTE,
+    },
+    log,
+  );
+  const persisted = persistedQueries<RouterContext>(config);
+  if (production && persisted.mode !== 'allowlist') {
+    log.warn({ mode: persisted.mode }, 'persisted queries: any document may run; set PERSISTED_QUERIES_MANIFEST for allow-list mode');
+  }
   const sockets = attachWebSocket({
     httpServer,
     verifier,
@@ -105,6 +119,8 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
     production,
     trustedProxyHops: proxyHops,
     maxTokens: config.MAX_TOKENS,
+    rateLimiter,
+    allowsDocument: persisted.allows,
   });
   const allowedOrigins = corsOrigins(config);
   const cookieOptions = { sameSite: config.REFRESH_COOKIE_SAMESITE, domain: config.REFRESH_COOKIE_DOMAIN };
@@ -118,6 +134,7 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
     hideSchemaDetailsFromClientErrors: production,
     parseOptions: { maxTokens: config.MAX_TOKENS },
     validationRules: limitRules(limits),
+    persistedQueries: persisted.apollo,
     formatError: (formatted) => formatError(formatted, production),
     plugins: [
       ApolloServerPluginDrainHttpServer({ httpServer }),
@@ -125,6 +142,7 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
       ApolloServerPluginLandingPageDisabled(),
       refuseHttpSubscriptions(),
       tokenGate(),
+      ...persisted.plugins,
       enforcePageSizes(pageSizes),
       enforceCost(pageSizes, config.MAX_COST),
       limitResponseSize(config.MAX_RESPONSE_BYTES),
@@ -180,6 +198,10 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
       if (path !== '/graphql') return sendJson(res, 404, { error: 'not found' });
       // Before Apollo's CSRF guard, which would refuse a preflight (it carries no content-type).
       if (handleCors(req, res, allowedOrigins)) return;
+      // Counted before the token is checked (forged tokens cost a hit too); the user after it.
+      const ip = clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], proxyHops);
+      const ipRefusal = await rateLimiter.hitIp(ip);
+      if (ipRefusal) return sendRateLimited(res, ipRefusal);
       if (req.method === 'GET' && !production && String(req.headers.accept ?? '').includes('text/html')) {
         // Loaded on first use: the page bundles GraphiQL (tens of MB in memory), never needed in production.
         graphiql ??= (await import('@graphql-yoga/render-graphiql')).renderGraphiQL({
@@ -200,11 +222,13 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
         if (!(error instanceof TokenRejected)) throw error;
         tokenProblem = { reason: error.reason, message: error.message };
       }
+      const userRefusal = await rateLimiter.hitUser(identity?.userId);
+      if (userRefusal) return sendRateLimited(res, userRefusal);
       const context: RouterContext = {
         requestId: requestIdOf(req.headers['x-request-id']),
         identity,
         tokenProblem,
-        clientIp: clientIp(req.socket.remoteAddress, req.headers['x-forwarded-for'], proxyHops),
+        clientIp: ip,
         userAgent: (req.headers['user-agent'] as string | undefined) ?? null,
         refreshCookie: refreshTokenFromCookies(req.headers.cookie),
       };

@@ -14,6 +14,8 @@ import {
   type VerifiedToken,
 } from './auth';
 import { clientIp } from './client-ip';
+import { rateLimitMessage, type RouterRateLimiter } from './rate-limit';
+import { notAllowedError } from './persisted-queries';
 import type { RouterContext } from './gateway';
 import { mapIterator } from './iterators';
 import type { SubscriptionExecutor } from './subscription-executor';
@@ -29,7 +31,14 @@ export interface SocketOptions {
   revocationCheckMs?: number;
   /** Most lexical tokens in one document (MAX_TOKENS), as on HTTP. */
   maxTokens?: number;
+  /** Counts connection_init (per IP) and subscribe messages (per IP and per user). */
+  rateLimiter?: RouterRateLimiter;
+  /** Allow-list mode: whether a document's text may run (subscriptions do not pass Apollo's plugins). */
+  allowsDocument?: (query: string) => boolean;
 }
+
+/** Close code of a connection_init over the rate limit (HTTP's 429, as graphql-ws uses it for too many inits). */
+export const RATE_LIMITED_CLOSE_CODE = 4429;
 
 /** Close code (and reason) of a socket whose token stopped being valid: graphql-ws's Forbidden. */
 export const FORBIDDEN_CLOSE = { code: 4403, reason: 'Forbidden' } as const;
@@ -214,6 +223,14 @@ export function attachWebSocket(o: SocketOptions) {
   const cleanup = useServer<Record<string, unknown>, ConnectionExtra>(
     {
       onConnect: async (ctx) => {
+        const { request, socket } = ctx.extra;
+        const refused = await o.rateLimiter?.hitIp(
+          clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], o.trustedProxyHops ?? 0),
+        );
+        if (refused) {
+          socket.close(RATE_LIMITED_CLOSE_CODE, `Rate limited: retry after ${refused.retryAfterSeconds} s`);
+          return false;
+        }
         const auth = ctx.connectionParams?.authorization ?? ctx.connectionParams?.Authorization;
         let verified: VerifiedToken | null;
         try {
@@ -241,19 +258,26 @@ export function attachWebSocket(o: SocketOptions) {
           const message = problem === 'TOKEN_EXPIRED' ? TOKEN_EXPIRED_MESSAGE : SESSION_ENDED_MESSAGE;
           return [new GraphQLError(message, { extensions: { code: 'UNAUTHENTICATED', reason: problem } })];
         }
+        const request = ctx.extra.request;
+        const ip = clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], o.trustedProxyHops ?? 0);
+        const refused = (await o.rateLimiter?.hitIp(ip)) ?? (await o.rateLimiter?.hitUser(connection?.identity.userId));
+        if (refused) {
+          const { retryAfterSeconds, limit } = refused;
+          return [new GraphQLError(rateLimitMessage(refused), { extensions: { code: 'RATE_LIMITED', retryAfterSeconds, limit } })];
+        }
+        if (o.allowsDocument && !o.allowsDocument(payload.query)) return [notAllowedError(false)];
         let document;
         try {
           document = parse(payload.query, { maxTokens: o.maxTokens });
         } catch (error) {
           return [new GraphQLError((error as Error).message, { extensions: { code: 'GRAPHQL_PARSE_FAILED' } })];
         }
-        const request = ctx.extra.request;
         const op: SocketOperation = {
           connection,
           router: {
             requestId: randomUUID(),
             identity: connection?.identity ?? null,
-            clientIp: clientIp(request.socket.remoteAddress, request.headers['x-forwarded-for'], o.trustedProxyHops ?? 0),
+            clientIp: ip,
             userAgent: (request.headers['user-agent'] as string | undefined) ?? null,
           },
           query: payload.query,

@@ -91,6 +91,7 @@ const PASS_THROUGH = new Set<string>([
   'GRAPHQL_VALIDATION_FAILED',
   'PERSISTED_QUERY_NOT_FOUND',
   'PERSISTED_QUERY_NOT_SUPPORTED',
+  'PERSISTED_QUERY_NOT_ALLOWED',
   'OPERATION_RESOLUTION_FAILURE',
   'BAD_REQUEST',
   // An operation over a cost or response-size limit (router/src/cost.ts, response-size.ts).

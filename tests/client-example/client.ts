@@ -6,7 +6,9 @@
  * - one refresh in flight per session, across tabs with Web Locks where the platform has them
  *   (a second concurrent use of a refresh token counts as theft and ends the session);
  * - web mode keeps the refresh token in the HttpOnly cookie (`credentials: 'include'`), app mode
- *   keeps it in memory and sends it in the body.
+ *   keeps it in memory and sends it in the body;
+ * - optionally it sends only each document's hash (codegen's `persistedDocuments`), as a router
+ *   with an allow-list requires, and the text only when the router does not know the hash.
  */
 import { print } from 'graphql';
 import type { TypedDocumentNode } from '@graphql-typed-document-node/core';
@@ -37,6 +39,17 @@ export interface ClientOptions {
   refreshTokenIn: 'cookie' | 'body';
   /** Names this client in the router's logs (`apollographql-client-name`). */
   clientName?: string;
+  /**
+   * Send the hash codegen put in each document (`__meta__.hash`) instead of its text, as the
+   * `persistedQuery` extension; on PERSISTED_QUERY_NOT_FOUND/NOT_SUPPORTED send the text instead.
+   */
+  persistedDocuments?: boolean;
+}
+
+/** The sha256 hex codegen's client preset (`persistedDocuments`) put on a document, if any. */
+function persistedHash(doc: unknown): string | undefined {
+  const hash = (doc as { __meta__?: { hash?: unknown } }).__meta__?.hash;
+  return typeof hash === 'string' ? hash.replace(/^sha256:/, '') : undefined;
 }
 
 /** Web Locks, where the platform has them (browsers; not Node 20). */
@@ -52,13 +65,22 @@ export function createClient(o: ClientOptions) {
   async function post<R, V>(doc: TypedDocumentNode<R, V>, variables: V | undefined, token: string | null) {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'apollographql-client-name': o.clientName ?? 'example' };
     if (token) headers.authorization = `Bearer ${token}`;
-    const res = await fetch(o.url, {
-      method: 'POST',
-      headers,
-      credentials: o.refreshTokenIn === 'cookie' ? 'include' : 'same-origin',
-      body: JSON.stringify({ query: print(doc), variables }),
-    });
-    return (await res.json()) as { data?: R | null; errors?: GraphQLErrorShape[] };
+    const send = async (body: object) => {
+      const res = await fetch(o.url, {
+        method: 'POST',
+        headers,
+        credentials: o.refreshTokenIn === 'cookie' ? 'include' : 'same-origin',
+        body: JSON.stringify({ ...body, variables }),
+      });
+      return (await res.json()) as { data?: R | null; errors?: GraphQLErrorShape[] };
+    };
+    const sha256Hash = o.persistedDocuments ? persistedHash(doc) : undefined;
+    if (sha256Hash) {
+      const answer = await send({ extensions: { persistedQuery: { version: 1, sha256Hash } } });
+      const unknown = answer.errors?.some((e) => /^PERSISTED_QUERY_NOT_(FOUND|SUPPORTED)$/.test(e.extensions?.code ?? ''));
+      if (!unknown) return answer;
+    }
+    return send({ query: print(doc) });
   }
 
   /** Runs a document; answers its data or throws ApiError. Refreshes once on TOKEN_EXPIRED. */
