@@ -8,6 +8,9 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import {
   executeApollo,
   formatError,
+  inServerSpan,
+  observeOperations,
+  serveMetrics,
   sendGraphQLError,
   sendJson,
   subgraphUrlOverrides,
@@ -28,6 +31,7 @@ import { enforcePageSizes, pageSizeLimits } from './page-sizes';
 import { attachWebSocket } from './subscriptions';
 import { SubscriptionExecutor } from './subscription-executor';
 import { refuseHttpSubscriptions } from './http-subscriptions';
+import { createRouterMetrics, startMetricsServer } from './observability';
 
 export interface StartRouterOptions {
   config: RouterConfig;
@@ -43,6 +47,8 @@ export interface RunningRouter {
   url: string;
   port: number;
   httpServer: Server;
+  /** The separate `/metrics` listener's URL when METRICS_PORT is set. */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -69,12 +75,14 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
   const jwks = new JwksCache(jwksUrl, log);
   const verifier = new TokenVerifier(jwks, o.infra, config.JWT_ISSUER, config.JWT_AUDIENCE);
 
+  const { metrics, fetchDuration } = createRouterMetrics();
   const { gateway, dataSources } = createGateway({
     supergraphSdl,
     routerSecret: config.ROUTER_SECRET,
     urlOverrides: urls,
     timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     log,
+    observeFetch: (subgraph, outcome, seconds) => fetchDuration.observe({ subgraph, outcome }, seconds),
   });
   const httpServer = createServer();
   const limits = { maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxCost: config.MAX_COST };
@@ -89,6 +97,7 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
   // TRUST_PROXY: how many reverse proxies in front of the router append to X-Forwarded-For.
   const proxyHops = trustedProxyHops(config.TRUST_PROXY);
   const sockets = attachWebSocket({ httpServer, verifier, subscriptions, production, trustedProxyHops: proxyHops });
+  metrics.gauge('websocket_connections', 'WebSocket connections open on the router', [], (g) => g.set(sockets.openSockets()));
   const allowedOrigins = corsOrigins(config);
   const cookieOptions = { sameSite: config.REFRESH_COOKIE_SAMESITE, domain: config.REFRESH_COOKIE_DOMAIN };
 
@@ -104,6 +113,14 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
       // Our own GraphiQL is served outside production; Apollo's landing pages load from a CDN.
       ApolloServerPluginLandingPageDisabled(),
       refuseHttpSubscriptions(),
+      observeOperations<RouterContext>({
+        service: 'router',
+        metrics,
+        log,
+        level: 'info',
+        facts: (ctx) => ({ requestId: ctx.requestId, userId: ctx.identity?.userId }),
+        executeSpan: false, // the gateway opens its own plan, execute and fetch spans
+      }),
       tokenGate(),
       enforcePageSizes(pageSizeLimits(supergraphSdl)),
       {
@@ -152,6 +169,9 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
         const health = await checkSubgraphs(urls);
         return sendJson(res, health.ok ? 200 : 503, { status: health.ok ? 'ok' : 'unavailable', subgraphs: health.subgraphs });
       }
+      if (path === '/metrics' && req.method === 'GET' && config.METRICS_PORT === undefined) {
+        return serveMetrics(req, res, metrics, { production, token: config.METRICS_TOKEN });
+      }
       if (path === '/.well-known/jwks.json' && req.method === 'GET') {
         return sendJson(res, 200, await jwks.document(), { 'cache-control': 'public, max-age=300' });
       }
@@ -187,7 +207,9 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
         refreshCookie: refreshTokenFromCookies(req.headers.cookie),
       };
       res.setHeader('x-request-id', context.requestId);
-      await executeApollo(apollo, req, res, async () => context);
+      await inServerSpan('router', `${req.method} /graphql`, req.headers, { 'http.request.method': req.method ?? 'GET' }, () =>
+        executeApollo(apollo, req, res, async () => context),
+      );
     };
     handle().catch((err) => {
       log.error({ err }, 'router request failed');
@@ -201,9 +223,18 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
     httpServer.listen(o.port ?? config.PORT, config.HOST, () => resolve());
   });
   const port = (httpServer.address() as AddressInfo).port;
+  const metricsServer =
+    config.METRICS_PORT === undefined
+      ? null
+      : await startMetricsServer({ port: config.METRICS_PORT, host: config.HOST, metrics, token: config.METRICS_TOKEN, log });
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
   const url = `http://${host}:${port}/graphql`;
-  log.info({ url }, 'router listening');
+  const metricsUrl = metricsServer ? `http://${host}:${(metricsServer.address() as AddressInfo).port}/metrics` : undefined;
+  log.info({ url, metricsUrl }, 'router listening');
   let stopping: Promise<void> | null = null;
-  return { url, port, httpServer, stop: () => (stopping ??= apollo.stop()) };
+  const stop = async () => {
+    await apollo.stop();
+    if (metricsServer) await new Promise((resolve) => metricsServer.close(resolve));
+  };
+  return { url, port, httpServer, metricsUrl, stop: () => (stopping ??= stop()) };
 }
