@@ -1,4 +1,4 @@
-import type { AfterQueryEvent, EntitySubscriberInterface } from 'typeorm';
+import { EventSubscriber, type AfterQueryEvent, type EntitySubscriberInterface } from 'typeorm';
 import { activeSpan, recordSpan, tracingEnabled } from './tracing';
 
 /**
@@ -8,7 +8,7 @@ import { activeSpan, recordSpan, tracingEnabled } from './tracing';
  * recorded after the fact.
  */
 export function sqlSpanSubscriber(schema: string): new () => EntitySubscriberInterface {
-  return class SqlSpans implements EntitySubscriberInterface {
+  class SqlSpans implements EntitySubscriberInterface {
     afterQuery(event: AfterQueryEvent): void {
       // Only statements of a request: the relay's polling and metric scrapes would be noise.
       if (!tracingEnabled() || !activeSpan()) return;
@@ -23,5 +23,8 @@ export function sqlSpanSubscriber(schema: string): new () => EntitySubscriberInt
         !event.success,
       );
     }
-  };
+  }
+  // What the @EventSubscriber() decorator does: TypeORM only instantiates registered subscribers.
+  EventSubscriber()(SqlSpans);
+  return SqlSpans;
 }
