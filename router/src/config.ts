@@ -34,6 +34,11 @@ export const routerSpec = {
     doc: 'reverse proxies in front of the router (true = 1, or a number): the client IP is the right-most X-Forwarded-For entry they did not add',
   } as VarSpec<number>,
   SUBGRAPH_TIMEOUT_MS: int('timeout of one subgraph fetch', 15000, 100),
+  METRICS_PORT: {
+    parse: int('', undefined, 0, 65535).parse,
+    optional: true,
+    doc: 'port of a separate listener (on HOST) serving only /metrics; unset: /metrics on PORT (see METRICS_TOKEN)',
+  } as VarSpec<number | undefined>,
   CORS_ORIGINS: {
     parse: parseCorsOrigins,
     optional: true,

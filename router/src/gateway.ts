@@ -1,7 +1,15 @@
 import { ApolloGateway, RemoteGraphQLDataSource, type GraphQLDataSource, type GraphQLDataSourceProcessOptions } from '@apollo/gateway';
 import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server';
 import type { Fetcher } from '@apollo/utils.fetcher';
-import { FORWARD_HEADERS, SET_REFRESH_COOKIE_HEADER, encodeIdentity, type Identity, type Logger } from '@fashionistar/shared/edge';
+import {
+  FORWARD_HEADERS,
+  SET_REFRESH_COOKIE_HEADER,
+  encodeIdentity,
+  injectTraceContext,
+  type Identity,
+  type Logger,
+} from '@fashionistar/shared/edge';
+import { timedFetcher, type FetchOutcome } from './observability';
 import { parseSetRefreshCookie, type RefreshCookieUpdate } from './refresh-cookie';
 import type { TokenProblem } from './token-gate';
 
@@ -60,6 +68,8 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<RouterContext> {
     if (ctx.clientIp) headers.set(FORWARD_HEADERS.clientIp, ctx.clientIp);
     if (ctx.userAgent) headers.set(FORWARD_HEADERS.userAgent, ctx.userAgent.slice(0, 500));
     if (ctx.refreshCookie && this.name === IDENTITY_SUBGRAPH) headers.set(FORWARD_HEADERS.refreshCookie, ctx.refreshCookie);
+    // Runs inside the gateway's fetch span: the subgraph's spans become its children.
+    injectTraceContext(headers);
   }
 
   override async didReceiveResponse({
@@ -87,6 +97,8 @@ export interface GatewayOptions {
   urlOverrides: Record<string, string>;
   timeoutMs: number;
   log: Logger;
+  /** Called after every subgraph fetch (metrics). */
+  observeFetch?: (subgraph: string, outcome: FetchOutcome, seconds: number) => void;
 }
 
 /** The gateway and the data sources it made, by subgraph name (shared with subscriptions). */
@@ -97,7 +109,8 @@ export function createGateway(o: GatewayOptions): { gateway: ApolloGateway; data
     supergraphSdl: o.supergraphSdl,
     logger: o.log,
     buildService: ({ name, url }) => {
-      const source = new ForwardingDataSource(name, o.urlOverrides[name] ?? url ?? '', o.routerSecret, fetcher, o.log);
+      const timed = o.observeFetch ? timedFetcher(fetcher, name, o.observeFetch) : fetcher;
+      const source = new ForwardingDataSource(name, o.urlOverrides[name] ?? url ?? '', o.routerSecret, timed, o.log);
       dataSources.set(name, source);
       return source;
     },

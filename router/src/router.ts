@@ -8,6 +8,9 @@ import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/dis
 import {
   executeApollo,
   formatError,
+  inServerSpan,
+  observeOperations,
+  serveMetrics,
   sendGraphQLError,
   sendJson,
   subgraphUrlOverrides,
@@ -32,6 +35,7 @@ import { SubscriptionExecutor } from './subscription-executor';
 import { refuseHttpSubscriptions } from './http-subscriptions';
 import { RouterRateLimiter, sendRateLimited } from './rate-limit';
 import { persistedQueries } from './persisted-queries';
+import { createRouterMetrics, startMetricsServer } from './observability';
 
 export interface StartRouterOptions {
   config: RouterConfig;
@@ -47,6 +51,8 @@ export interface RunningRouter {
   url: string;
   port: number;
   httpServer: Server;
+  /** The separate `/metrics` listener's URL when METRICS_PORT is set. */
+  metricsUrl?: string;
   stop(): Promise<void>;
 }
 
@@ -73,12 +79,14 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
   const jwks = new JwksCache(jwksUrl, log);
   const verifier = new TokenVerifier(jwks, o.infra, config.JWT_ISSUER, config.JWT_AUDIENCE);
 
+  const { metrics, fetchDuration } = createRouterMetrics();
   const { gateway, dataSources } = createGateway({
     supergraphSdl,
     routerSecret: config.ROUTER_SECRET,
     urlOverrides: urls,
     timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     log,
+    observeFetch: (subgraph, outcome, seconds) => fetchDuration.observe({ subgraph, outcome }, seconds),
   });
   const httpServer = createServer();
   const pageSizes = pageSizeLimits(supergraphSdl);
@@ -122,6 +130,7 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
     rateLimiter,
     allowsDocument: persisted.allows,
   });
+  metrics.gauge('websocket_connections', 'WebSocket connections open on the router', [], (g) => g.set(sockets.openSockets()));
   const allowedOrigins = corsOrigins(config);
   const cookieOptions = { sameSite: config.REFRESH_COOKIE_SAMESITE, domain: config.REFRESH_COOKIE_DOMAIN };
 
@@ -141,6 +150,14 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
       // Our own GraphiQL is served outside production; Apollo's landing pages load from a CDN.
       ApolloServerPluginLandingPageDisabled(),
       refuseHttpSubscriptions(),
+      observeOperations<RouterContext>({
+        service: 'router',
+        metrics,
+        log,
+        level: 'info',
+        facts: (ctx) => ({ requestId: ctx.requestId, userId: ctx.identity?.userId }),
+        executeSpan: false, // the gateway opens its own plan, execute and fetch spans
+      }),
       tokenGate(),
       ...persisted.plugins,
       enforcePageSizes(pageSizes),
@@ -192,6 +209,9 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
         const health = await checkSubgraphs(urls);
         return sendJson(res, health.ok ? 200 : 503, { status: health.ok ? 'ok' : 'unavailable', subgraphs: health.subgraphs });
       }
+      if (path === '/metrics' && req.method === 'GET' && config.METRICS_PORT === undefined) {
+        return serveMetrics(req, res, metrics, { production, token: config.METRICS_TOKEN });
+      }
       if (path === '/.well-known/jwks.json' && req.method === 'GET') {
         return sendJson(res, 200, await jwks.document(), { 'cache-control': 'public, max-age=300' });
       }
@@ -233,7 +253,9 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
         refreshCookie: refreshTokenFromCookies(req.headers.cookie),
       };
       res.setHeader('x-request-id', context.requestId);
-      await executeApollo(apollo, req, res, async () => context);
+      await inServerSpan('router', `${req.method} /graphql`, req.headers, { 'http.request.method': req.method ?? 'GET' }, () =>
+        executeApollo(apollo, req, res, async () => context),
+      );
     };
     handle().catch((err) => {
       log.error({ err }, 'router request failed');
@@ -247,9 +269,18 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
     httpServer.listen(o.port ?? config.PORT, config.HOST, () => resolve());
   });
   const port = (httpServer.address() as AddressInfo).port;
+  const metricsServer =
+    config.METRICS_PORT === undefined
+      ? null
+      : await startMetricsServer({ port: config.METRICS_PORT, host: config.HOST, metrics, token: config.METRICS_TOKEN, log });
   const host = config.HOST === '0.0.0.0' ? '127.0.0.1' : config.HOST;
   const url = `http://${host}:${port}/graphql`;
-  log.info({ url }, 'router listening');
+  const metricsUrl = metricsServer ? `http://${host}:${(metricsServer.address() as AddressInfo).port}/metrics` : undefined;
+  log.info({ url, metricsUrl }, 'router listening');
   let stopping: Promise<void> | null = null;
-  return { url, port, httpServer, stop: () => (stopping ??= apollo.stop()) };
+  const stop = async () => {
+    await apollo.stop();
+    if (metricsServer) await new Promise((resolve) => metricsServer.close(resolve));
+  };
+  return { url, port, httpServer, metricsUrl, stop: () => (stopping ??= stop()) };
 }

@@ -299,6 +299,8 @@ export function attachWebSocket(o: SocketOptions) {
   );
 
   return {
+    /** Sockets open now (the `websocket_connections` metric). */
+    openSockets: () => wsServer.clients.size,
     bind(server: ApolloServer<RouterContext>) {
       apollo = server;
     },

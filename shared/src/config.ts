@@ -92,6 +92,7 @@ export const commonSpec = {
   ROUTER_SECRET: str('shared secret the router sends and every subgraph requires', 'dev-router-secret-change-me', {
     devOnlyDefault: true,
   }),
+  METRICS_TOKEN: optionalStr('bearer token `/metrics` requires; unset: `/metrics` is open outside production and absent in production'),
 };
 
 export type CommonConfig = ConfigOf<typeof commonSpec>;

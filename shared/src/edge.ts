@@ -9,4 +9,5 @@ export * from './identity';
 export * from './infra/index';
 export * from './server/http';
 export * from './contracts/index';
+export * from './observability/index';
 export { readSubgraphConfig, subgraphUrlOverrides, subgraphUrls, repoRoot, type SubgraphConfig } from './composition-config';

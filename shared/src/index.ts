@@ -24,3 +24,4 @@ export * from './internal-client';
 export * from './scalars';
 export * from './server/standalone';
 export * from './contracts/index';
+export * from './observability/index';

@@ -3,6 +3,7 @@ import { FORWARD_HEADERS, encodeIdentity } from './identity';
 import type { BaseContext } from './context';
 import type { InternalQuery } from './contracts/event';
 import { AppError, CLIENT_ERROR_CODES, type ErrorCode } from './errors';
+import { inClientSpan, injectTraceContext } from './observability/tracing';
 
 /**
  * Synchronous calls from one subgraph to another, for decisions that must see the owner's state
@@ -17,11 +18,13 @@ export class InternalClient {
   /**
    * @param peers subgraph name → GraphQL URL; read at call time, so it may be filled after start-up.
    * @param timeoutMs per call. Default 5000.
+   * @param caller the calling subgraph's name (its trace spans' scope).
    */
   constructor(
     private readonly peers: Record<string, string>,
     private readonly routerSecret: string,
     timeoutMs = 5000,
+    private readonly caller = 'subgraph',
   ) {
     this.http = axios.create({ timeout: timeoutMs, validateStatus: () => true });
   }
@@ -43,11 +46,15 @@ export class InternalClient {
     };
     if (ctx.identity) headers[FORWARD_HEADERS.identity] = encodeIdentity(ctx.identity);
     if (ctx.clientIp) headers[FORWARD_HEADERS.clientIp] = ctx.clientIp;
-    const res = await this.http.post<{ data?: R; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>(
-      url,
-      { query: q.document, variables },
-      { headers },
-    );
+    const res = await inClientSpan(this.caller, `internal ${q.subgraph}`, { 'fsg.subgraph': q.subgraph }, () => {
+      // The callee's spans join this request's trace.
+      injectTraceContext(headers);
+      return this.http.post<{ data?: R; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>(
+        url,
+        { query: q.document, variables },
+        { headers },
+      );
+    });
     // 401 at the HTTP level is the peer refusing our router secret: a deployment fault, not the caller's.
     if (res.status === 401) throw new Error(`${q.subgraph} refused the router secret`);
     const first = res.data?.errors?.[0];

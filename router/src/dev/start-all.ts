@@ -13,6 +13,7 @@ import {
   readSubgraphConfig,
   subgraphUrls,
   type AnySubgraphModule,
+  startTracing,
   type RunningServer,
 } from '@fashionistar/shared';
 import { devSpec } from './config';
@@ -25,6 +26,8 @@ async function main() {
   const config = loadRouterConfig();
   const dev = loadConfig(devSpec);
   const log = createLogger('fashionistar', config.LOG_LEVEL);
+  // One provider for every server of this process (a no-op unless OTEL_* asks for it).
+  const tracing = await startTracing('fashionistar');
   let embedded: EmbeddedPostgres | null = null;
   let databaseUrl = config.DATABASE_URL;
   if (!databaseUrl) {
@@ -41,6 +44,7 @@ async function main() {
     await infra.close().catch((err) => log.error({ err }, 'closing queues failed'));
     for (const s of reversed) await s.stop().catch((err) => log.error({ err }, 'stop failed'));
     await embedded?.stop().catch(() => undefined);
+    await tracing?.shutdown().catch(() => undefined);
   };
   try {
     const configs = readSubgraphConfig();

@@ -4,6 +4,7 @@ import { SnakeNamingStrategy } from './naming';
 import { CountingLogger } from './query-counter';
 import type { Logger } from '../logger';
 import { EXTENSIONS_SCHEMA } from './provision';
+import { sqlSpanSubscriber } from '../observability/sql-spans';
 
 export interface DataSourceOptions {
   /** Postgres URL. */
@@ -39,6 +40,8 @@ export function createDataSource(o: DataSourceOptions): DataSource {
     namingStrategy: new SnakeNamingStrategy(),
     logger: new CountingLogger((q, ms) => o.log?.warn({ ms, query: q.slice(0, 500) }, 'slow query')),
     logging: ['query'],
+    // One span per statement when tracing is on (a flag check per statement when it is off).
+    subscribers: [sqlSpanSubscriber(o.schema)],
     maxQueryExecutionTime: 1000,
     extra: { max: o.poolSize ?? 10, options: `-c search_path=${o.schema},${EXTENSIONS_SCHEMA}`, application_name: `fsg-${o.schema}` },
   });

@@ -13,6 +13,7 @@ import type {
   KeyValueStore,
   PubSub,
   PubSubSubscription,
+  QueueCounts,
   RateLimitResult,
   TopicMap,
 } from './types';
@@ -192,6 +193,14 @@ export class MemoryJobQueues<T extends JobMap = JobMap> implements JobQueues<T> 
   idle(): Promise<void> {
     if (this.isIdle()) return Promise.resolve();
     return new Promise((resolve) => this.idleWaiters.push(resolve));
+  }
+
+  async counts(): Promise<Record<string, QueueCounts>> {
+    const out: Record<string, QueueCounts> = {};
+    // In process, a job that used up its attempts is gone (onFailed saw it): no failed count.
+    for (const [name, lane] of this.lanes)
+      out[name] = { waiting: lane.ready.length, active: lane.active.size, delayed: lane.delayed.size, failed: 0 };
+    return out;
   }
 
   /** Stops accepting and starting jobs, drops waiting and delayed ones, and waits for active ones. */

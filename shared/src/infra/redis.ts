@@ -15,6 +15,7 @@ import type {
   KeyValueStore,
   PubSub,
   PubSubSubscription,
+  QueueCounts,
   RateLimitResult,
   TopicMap,
 } from './types';
@@ -183,6 +184,16 @@ export class BullJobQueues<T extends JobMap = JobMap> implements JobQueues<T> {
       if (counts.every((c) => c.waiting + c.active + c.delayed === 0)) return;
       await new Promise((resolve) => setTimeout(resolve, pollMs));
     }
+  }
+
+  async counts(): Promise<Record<string, QueueCounts>> {
+    const entries = await Promise.all(
+      [...this.queues].map(async ([name, queue]) => {
+        const c = await queue.getJobCounts();
+        return [name, { waiting: c.waiting, active: c.active, delayed: c.delayed, failed: c.failed }] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
   }
 
   /** Closes the queues (waiting for active jobs), then the connections they shared. */

@@ -47,6 +47,15 @@ export interface JobQueues<T extends JobMap = JobMap> {
   /** Resolves when no job is waiting, delayed or active (tests and graceful shutdown). */
   idle(): Promise<void>;
   close(): Promise<void>;
+  /** Jobs per queue this process has used, by state (the `queue_jobs` metric). */
+  counts?(): Promise<Record<string, QueueCounts>>;
+}
+
+export interface QueueCounts {
+  waiting: number;
+  active: number;
+  delayed: number;
+  failed: number;
 }
 
 export interface KeyValueStore {

@@ -28,6 +28,8 @@ export interface SubgraphBaseConfig {
   ROUTER_SECRET: string;
   /** Seeding runs only when it is on, and never in production. */
   SEED?: boolean;
+  /** Bearer token `/metrics` requires (commonSpec). */
+  METRICS_TOKEN?: string;
 }
 
 /** The event handlers a subgraph runs, by consumer (each consumer's exactly as routed to it). */
@@ -138,7 +140,7 @@ async function start<Cfg extends SubgraphBaseConfig, D, C extends BaseContext>(
 ): Promise<RunningSubgraph<Cfg, D>> {
   const config = def.loadConfig(o.env);
   const production = config.NODE_ENV === 'production';
-  const internal = new InternalClient(o.peers, config.ROUTER_SECRET);
+  const internal = new InternalClient(o.peers, config.ROUTER_SECRET, undefined, def.name);
   const deps = def.deps({ config, internal, providers: o.providers, log: o.log });
   const listen = def.listen(config);
   let ready = false;
@@ -155,6 +157,7 @@ async function start<Cfg extends SubgraphBaseConfig, D, C extends BaseContext>(
     buildContext: (base) => def.context(base, deps),
     publicRoutes: def.publicRoutes?.(deps),
     isReady: () => ready,
+    metricsToken: config.METRICS_TOKEN,
   });
   const relay = new OutboxRelay(dataSource, o.infra, def.name, o.log, EVENT_ROUTES);
   const rt: SubgraphRuntime<Cfg, D> = { config, deps, dataSource, infra: o.infra, log: o.log, providers: o.providers };

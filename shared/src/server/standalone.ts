@@ -2,6 +2,7 @@ import { commonSpec, loadConfig } from '../config';
 import { subgraphUrls } from '../composition-config';
 import { createInfra, requireSharedInfra } from '../infra/index';
 import { createLogger } from '../logger';
+import { startTracing } from '../observability/tracing';
 import { providersFromEnv } from '../messaging/providers';
 import type { AnySubgraphModule } from './define-subgraph';
 
@@ -17,6 +18,8 @@ export function runStandalone(mod: AnySubgraphModule): void {
     const log = createLogger(mod.name, config.LOG_LEVEL);
     if (!config.DATABASE_URL) throw new Error(`DATABASE_URL is required to run the ${mod.name} subgraph on its own`);
     requireSharedInfra(config);
+    // A no-op unless OTEL_EXPORTER_OTLP_ENDPOINT (or …_TRACES_ENDPOINT) is set.
+    const tracing = await startTracing(`fashionistar-${mod.name}`);
     const infra = createInfra({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX });
     const peers = subgraphUrls(process.env);
     const server = await mod.start({
@@ -35,6 +38,7 @@ export function runStandalone(mod: AnySubgraphModule): void {
       await server.drain();
       await infra.close();
       await server.stop();
+      await tracing?.shutdown();
       process.exit(0);
     };
     process.once('SIGTERM', () => void shutdown('SIGTERM'));

@@ -16,6 +16,11 @@ import type { Logger } from '../logger';
 import { executeApollo, peerAddress, sendGraphQLError, sendJson } from './http';
 import { withQueryBucket } from '../db/query-counter';
 import { LoaderRegistry } from '../loaders';
+import { ServiceMetrics } from '../observability/metrics';
+import { serveMetrics } from '../observability/metrics-route';
+import { observeOperations } from '../observability/operation-plugin';
+import { registerSubgraphGauges } from '../observability/subgraph-metrics';
+import { inServerSpan } from '../observability/tracing';
 
 export type Route = (req: IncomingMessage, res: ServerResponse) => void | Promise<void>;
 
@@ -41,6 +46,8 @@ export interface SubgraphServerOptions<C extends BaseContext> {
   isReady?: () => boolean;
   /** Apollo plugins added after the kernel's (e.g. response headers a subgraph sends the router). */
   plugins?: ApolloServerPlugin<C>[];
+  /** METRICS_TOKEN: bearer token `/metrics` requires (see serveMetrics). */
+  metricsToken?: string;
 }
 
 export interface RunningServer {
@@ -58,6 +65,8 @@ export interface RunningServer {
  */
 export async function startSubgraphServer<C extends BaseContext>(o: SubgraphServerOptions<C>): Promise<RunningServer> {
   const httpServer = createServer();
+  const metrics = new ServiceMetrics(o.name);
+  registerSubgraphGauges(metrics, o.dataSource, o.infra);
   const wsServer = new WebSocketServer({ server: httpServer, path: '/graphql' });
   const makeBase = (headers: IncomingMessage['headers'], peer: string | null): BaseContext => {
     const requestId = String(headers[FORWARD_HEADERS.requestId] ?? randomUUID());
@@ -122,6 +131,15 @@ export async function startSubgraphServer<C extends BaseContext>(o: SubgraphServ
           };
         },
       },
+      // The router logs every operation at info; a subgraph's lines repeat it per fetch, so debug.
+      observeOperations<C>({
+        service: o.name,
+        metrics,
+        log: o.log,
+        level: 'debug',
+        facts: (ctx) => ({ requestId: ctx.requestId, userId: ctx.identity?.userId }),
+        executeSpan: true,
+      }),
       ...(o.plugins ?? []),
     ],
   });
@@ -134,6 +152,8 @@ export async function startSubgraphServer<C extends BaseContext>(o: SubgraphServ
         const ready = o.isReady ? o.isReady() : true;
         return sendJson(res, ready ? 200 : 503, { name: o.name, status: ready ? 'ok' : 'starting' });
       }
+      if (path === '/metrics' && req.method === 'GET')
+        return serveMetrics(req, res, metrics, { production: o.production, token: o.metricsToken });
       const route = req.method === 'GET' ? o.publicRoutes?.[path] : undefined;
       if (route) return route(req, res);
       if (path !== '/graphql' && path !== '/') return sendJson(res, 404, { error: 'not found' });
@@ -144,17 +164,19 @@ export async function startSubgraphServer<C extends BaseContext>(o: SubgraphServ
       // list fields are N+1-free through real HTTP.
       const bucket = { count: 0, statements: [] as string[] };
       let base: BaseContext | undefined;
-      await withQueryBucket(bucket, () =>
-        executeApollo(
-          apollo,
-          req,
-          res,
-          async () => o.buildContext((base = makeBase(req.headers, peerAddress(req)))),
-          () => {
-            if (!o.production) res.setHeader('x-sql-statements', String(bucket.count));
-            // Headers resolvers asked for (setResponseHeader); the context's copies share this map.
-            for (const [name, value] of base?.responseHeaders ?? []) res.setHeader(name, value);
-          },
+      await inServerSpan(o.name, `${req.method} /graphql`, req.headers, { 'http.request.method': req.method }, () =>
+        withQueryBucket(bucket, () =>
+          executeApollo(
+            apollo,
+            req,
+            res,
+            async () => o.buildContext((base = makeBase(req.headers, peerAddress(req)))),
+            () => {
+              if (!o.production) res.setHeader('x-sql-statements', String(bucket.count));
+              // Headers resolvers asked for (setResponseHeader); the context's copies share this map.
+              for (const [name, value] of base?.responseHeaders ?? []) res.setHeader(name, value);
+            },
+          ),
         ),
       );
     };
