@@ -3,6 +3,7 @@ import type { ApolloServerOptionsWithGateway, BaseContext } from '@apollo/server
 import type { Fetcher } from '@apollo/utils.fetcher';
 import { FORWARD_HEADERS, SET_REFRESH_COOKIE_HEADER, encodeIdentity, type Identity, type Logger } from '@fashionistar/shared/edge';
 import { parseSetRefreshCookie, type RefreshCookieUpdate } from './refresh-cookie';
+import { classifyFetchError, failureError } from './subgraph-failure';
 import type { TokenProblem } from './token-gate';
 
 /** The subgraph that owns sessions: the only one that sees the refresh cookie and may set it. */
@@ -46,8 +47,38 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<RouterContext> {
     private readonly secret: string,
     fetcher: Fetcher,
     private readonly log: Logger,
+    private readonly production = false,
   ) {
     super({ url, fetcher });
+  }
+
+  /**
+   * A fetch that fails (refused, reset, timed out, 5xx or 413) is answered as a coded GraphQL
+   * error of this subgraph (see subgraph-failure.ts) and logged once, at warn.
+   */
+  override async process(options: GraphQLDataSourceProcessOptions<RouterContext>) {
+    const started = performance.now();
+    try {
+      return await super.process(options);
+    } catch (error) {
+      const failure = classifyFetchError(error);
+      if (!failure) throw error;
+      const ctx = options.context as Partial<RouterContext>;
+      const incoming = 'incomingRequestContext' in options ? options.incomingRequestContext : undefined;
+      const operationName = incoming?.operationName ?? incoming?.request.operationName;
+      this.log.warn(
+        {
+          subgraph: this.name,
+          operationName: operationName ?? null,
+          durationMs: Math.round(performance.now() - started),
+          code: failure.code,
+          cause: failure.cause,
+          requestId: ctx.requestId,
+        },
+        'subgraph fetch failed',
+      );
+      return { errors: [failureError(failure, options.request, this.name, this.production)] };
+    }
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): void {
@@ -87,6 +118,8 @@ export interface GatewayOptions {
   urlOverrides: Record<string, string>;
   timeoutMs: number;
   log: Logger;
+  /** In production a failed fetch does not name its subgraph. */
+  production?: boolean;
 }
 
 /** The gateway and the data sources it made, by subgraph name (shared with subscriptions). */
@@ -97,7 +130,7 @@ export function createGateway(o: GatewayOptions): { gateway: ApolloGateway; data
     supergraphSdl: o.supergraphSdl,
     logger: o.log,
     buildService: ({ name, url }) => {
-      const source = new ForwardingDataSource(name, o.urlOverrides[name] ?? url ?? '', o.routerSecret, fetcher, o.log);
+      const source = new ForwardingDataSource(name, o.urlOverrides[name] ?? url ?? '', o.routerSecret, fetcher, o.log, o.production);
       dataSources.set(name, source);
       return source;
     },

@@ -75,6 +75,7 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
     urlOverrides: urls,
     timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     log,
+    production,
   });
   const httpServer = createServer();
   const limits = { maxDepth: config.MAX_DEPTH, maxAliases: config.MAX_ALIASES, maxCost: config.MAX_COST };
