@@ -31,7 +31,7 @@ interface AccessClaims {
 /** A verified access token: who it is for and when it stops being valid. */
 export interface VerifiedToken {
   identity: Identity;
-  /** Epoch milliseconds of the token's `exp` (Infinity for a token without one). */
+  /** Epoch milliseconds of the token's `exp` (a token without one is refused). */
   expiresAt: number;
 }
 
@@ -77,8 +77,11 @@ export class TokenVerifier {
         (_req: IncomingMessage, claims: AccessClaims, done: (e: Error | null, user?: VerifiedToken | false) => void) => {
           const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)) : [];
           if (!claims.sub || !claims.sid) return done(null, false);
-          const expiresAt = typeof claims.exp === 'number' ? claims.exp * 1000 : Number.POSITIVE_INFINITY;
-          done(null, { identity: { userId: claims.sub, sessionId: claims.sid, roles }, expiresAt });
+          // jsonwebtoken checks `exp` only when present: a token without one would never expire
+          // (and outlive its session's entry on the revoked-session list, which has the token's TTL).
+          if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp))
+            return done(new TokenRejected('The access token has no expiry.'));
+          done(null, { identity: { userId: claims.sub, sessionId: claims.sid, roles }, expiresAt: claims.exp * 1000 });
         },
       ),
     );
