@@ -1,7 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy, type StrategyOptionsWithRequest } from 'passport-jwt';
-import { ROLES, revokedSessionKey, type Identity, type Infra, type Role, type UnauthenticatedReason } from '@fashionistar/shared/edge';
+import {
+  ROLES,
+  UnavailableError,
+  revokedSessionKey,
+  type Identity,
+  type Infra,
+  type Role,
+  type UnauthenticatedReason,
+} from '@fashionistar/shared/edge';
 import type { JwksCache } from './jwks';
 
 /** Why a token was refused, as clients read it in `extensions.reason` (a subset of the kernel's). */
@@ -48,6 +56,8 @@ export class TokenVerifier {
     private readonly infra: Infra,
     issuer: string,
     audience: string,
+    /** How long a revoked-session check may wait for the store; then SERVICE_UNAVAILABLE. */
+    private readonly storeTimeoutMs = 1000,
   ) {
     const options: StrategyOptionsWithRequest = {
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -119,9 +129,23 @@ export class TokenVerifier {
    * work) for a connection that verified its token earlier.
    */
   async isRevoked(sessionId: string): Promise<boolean> {
-    return Boolean(await this.infra.kv.get(revokedSessionKey(sessionId)));
+    // ioredis queues commands while it reconnects and retries each ~20 times (about 30 s): with
+    // Redis down every signed-in request would hang that long. Fail fast and retryable instead.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(storeUnavailable()), this.storeTimeoutMs);
+    });
+    try {
+      return Boolean(await Promise.race([this.infra.kv.get(revokedSessionKey(sessionId)), timeout]));
+    } catch (error) {
+      throw error instanceof UnavailableError ? error : storeUnavailable();
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
+
+const storeUnavailable = () => new UnavailableError('Sign-in cannot be checked right now. Try again shortly.', 'SERVICE_UNAVAILABLE');
 
 function headerKid(rawJwt: string): string | null {
   try {

@@ -21,6 +21,11 @@ export const routerSpec = {
     doc: 'reverse proxies in front of the router (true = 1, or a number): the client IP is the right-most X-Forwarded-For entry they did not add',
   } as VarSpec<number>,
   SUBGRAPH_TIMEOUT_MS: int('timeout of one subgraph fetch', 15000, 100),
+  REDIS_TIMEOUT_MS: int(
+    'how long the revoked-session check and /health wait for Redis before answering SERVICE_UNAVAILABLE (503) and "unavailable"',
+    1000,
+    50,
+  ),
   CORS_ORIGINS: {
     parse: parseCorsOrigins,
     optional: true,

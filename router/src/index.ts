@@ -7,7 +7,7 @@ async function main() {
   const config = loadRouterConfig();
   const log = createLogger('router', config.LOG_LEVEL);
   requireSharedInfra(config);
-  const infra = createInfra({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX });
+  const infra = createInfra({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, log });
   const router = await startRouter({ config, infra, log });
   const shutdown = async () => {
     await router.stop();

@@ -17,7 +17,7 @@ export function runStandalone(mod: AnySubgraphModule): void {
     const log = createLogger(mod.name, config.LOG_LEVEL);
     if (!config.DATABASE_URL) throw new Error(`DATABASE_URL is required to run the ${mod.name} subgraph on its own`);
     requireSharedInfra(config);
-    const infra = createInfra({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX });
+    const infra = createInfra({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, log });
     const peers = subgraphUrls(process.env);
     const server = await mod.start({
       databaseUrl: config.DATABASE_URL,
