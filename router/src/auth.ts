@@ -1,7 +1,15 @@
 import type { IncomingMessage } from 'node:http';
 import passport from 'passport';
 import { ExtractJwt, Strategy as JwtStrategy, type StrategyOptionsWithRequest } from 'passport-jwt';
-import { ROLES, revokedSessionKey, type Identity, type Infra, type Role, type UnauthenticatedReason } from '@fashionistar/shared/edge';
+import {
+  ROLES,
+  UnavailableError,
+  revokedSessionKey,
+  type Identity,
+  type Infra,
+  type Role,
+  type UnauthenticatedReason,
+} from '@fashionistar/shared/edge';
 import type { JwksCache } from './jwks';
 
 /** Why a token was refused, as clients read it in `extensions.reason` (a subset of the kernel's). */
@@ -31,7 +39,7 @@ interface AccessClaims {
 /** A verified access token: who it is for and when it stops being valid. */
 export interface VerifiedToken {
   identity: Identity;
-  /** Epoch milliseconds of the token's `exp` (Infinity for a token without one). */
+  /** Epoch milliseconds of the token's `exp` (a token without one is refused). */
   expiresAt: number;
 }
 
@@ -48,6 +56,8 @@ export class TokenVerifier {
     private readonly infra: Infra,
     issuer: string,
     audience: string,
+    /** How long a revoked-session check may wait for the store; then SERVICE_UNAVAILABLE. */
+    private readonly storeTimeoutMs = 1000,
   ) {
     const options: StrategyOptionsWithRequest = {
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
@@ -77,8 +87,11 @@ export class TokenVerifier {
         (_req: IncomingMessage, claims: AccessClaims, done: (e: Error | null, user?: VerifiedToken | false) => void) => {
           const roles = Array.isArray(claims.roles) ? claims.roles.filter((r): r is Role => (ROLES as readonly string[]).includes(r)) : [];
           if (!claims.sub || !claims.sid) return done(null, false);
-          const expiresAt = typeof claims.exp === 'number' ? claims.exp * 1000 : Number.POSITIVE_INFINITY;
-          done(null, { identity: { userId: claims.sub, sessionId: claims.sid, roles }, expiresAt });
+          // jsonwebtoken checks `exp` only when present: a token without one would never expire
+          // (and outlive its session's entry on the revoked-session list, which has the token's TTL).
+          if (typeof claims.exp !== 'number' || !Number.isFinite(claims.exp))
+            return done(new TokenRejected('The access token has no expiry.'));
+          done(null, { identity: { userId: claims.sub, sessionId: claims.sid, roles }, expiresAt: claims.exp * 1000 });
         },
       ),
     );
@@ -116,9 +129,23 @@ export class TokenVerifier {
    * work) for a connection that verified its token earlier.
    */
   async isRevoked(sessionId: string): Promise<boolean> {
-    return Boolean(await this.infra.kv.get(revokedSessionKey(sessionId)));
+    // ioredis queues commands while it reconnects and retries each ~20 times (about 30 s): with
+    // Redis down every signed-in request would hang that long. Fail fast and retryable instead.
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(storeUnavailable()), this.storeTimeoutMs);
+    });
+    try {
+      return Boolean(await Promise.race([this.infra.kv.get(revokedSessionKey(sessionId)), timeout]));
+    } catch (error) {
+      throw error instanceof UnavailableError ? error : storeUnavailable();
+    } finally {
+      clearTimeout(timer);
+    }
   }
 }
+
+const storeUnavailable = () => new UnavailableError('Sign-in cannot be checked right now. Try again shortly.', 'SERVICE_UNAVAILABLE');
 
 function headerKid(rawJwt: string): string | null {
   try {

@@ -39,6 +39,11 @@ export const routerSpec = {
     optional: true,
     doc: 'port of a separate listener (on HOST) serving only /metrics; unset: /metrics on PORT (see METRICS_TOKEN)',
   } as VarSpec<number | undefined>,
+  REDIS_TIMEOUT_MS: int(
+    'how long the revoked-session check and /health wait for Redis before answering SERVICE_UNAVAILABLE (503) and "unavailable"',
+    1000,
+    50,
+  ),
   CORS_ORIGINS: {
     parse: parseCorsOrigins,
     optional: true,

@@ -11,6 +11,7 @@ import {
 } from '@fashionistar/shared/edge';
 import { timedFetcher, type FetchOutcome } from './observability';
 import { parseSetRefreshCookie, type RefreshCookieUpdate } from './refresh-cookie';
+import { classifyFetchError, failureError } from './subgraph-failure';
 import type { TokenProblem } from './token-gate';
 
 /** The subgraph that owns sessions: the only one that sees the refresh cookie and may set it. */
@@ -54,8 +55,38 @@ class ForwardingDataSource extends RemoteGraphQLDataSource<RouterContext> {
     private readonly secret: string,
     fetcher: Fetcher,
     private readonly log: Logger,
+    private readonly production = false,
   ) {
     super({ url, fetcher });
+  }
+
+  /**
+   * A fetch that fails (refused, reset, timed out, 5xx or 413) is answered as a coded GraphQL
+   * error of this subgraph (see subgraph-failure.ts) and logged once, at warn.
+   */
+  override async process(options: GraphQLDataSourceProcessOptions<RouterContext>) {
+    const started = performance.now();
+    try {
+      return await super.process(options);
+    } catch (error) {
+      const failure = classifyFetchError(error);
+      if (!failure) throw error;
+      const ctx = options.context as Partial<RouterContext>;
+      const incoming = 'incomingRequestContext' in options ? options.incomingRequestContext : undefined;
+      const operationName = incoming?.operationName ?? incoming?.request.operationName;
+      this.log.warn(
+        {
+          subgraph: this.name,
+          operationName: operationName ?? null,
+          durationMs: Math.round(performance.now() - started),
+          code: failure.code,
+          cause: failure.cause,
+          requestId: ctx.requestId,
+        },
+        'subgraph fetch failed',
+      );
+      return { errors: [failureError(failure, options.request, this.name, this.production)] };
+    }
   }
 
   override willSendRequest({ request, context }: GraphQLDataSourceProcessOptions<RouterContext>): void {
@@ -99,6 +130,8 @@ export interface GatewayOptions {
   log: Logger;
   /** Called after every subgraph fetch (metrics). */
   observeFetch?: (subgraph: string, outcome: FetchOutcome, seconds: number) => void;
+  /** In production a failed fetch does not name its subgraph. */
+  production?: boolean;
 }
 
 /** The gateway and the data sources it made, by subgraph name (shared with subscriptions). */
@@ -110,7 +143,7 @@ export function createGateway(o: GatewayOptions): { gateway: ApolloGateway; data
     logger: o.log,
     buildService: ({ name, url }) => {
       const timed = o.observeFetch ? timedFetcher(fetcher, name, o.observeFetch) : fetcher;
-      const source = new ForwardingDataSource(name, o.urlOverrides[name] ?? url ?? '', o.routerSecret, timed, o.log);
+      const source = new ForwardingDataSource(name, o.urlOverrides[name] ?? url ?? '', o.routerSecret, timed, o.log, o.production);
       dataSources.set(name, source);
       return source;
     },

@@ -9,7 +9,7 @@ async function main() {
   requireSharedInfra(config);
   // Before anything else runs, so every span has a provider (a no-op unless OTEL_* asks for it).
   const tracing = await startTracing('fashionistar-router');
-  const infra = createInfra({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX });
+  const infra = createInfra({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, log });
   const router = await startRouter({ config, infra, log });
   const shutdown = async () => {
     await router.stop();

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
+import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { ApolloServer } from '@apollo/server';
@@ -14,6 +14,7 @@ import {
   sendGraphQLError,
   sendJson,
   subgraphUrlOverrides,
+  UnavailableError,
   type Infra,
   type Logger,
 } from '@fashionistar/shared/edge';
@@ -22,7 +23,7 @@ import { handleCors } from './cors';
 import { refreshTokenFromCookies, setCookieHeader } from './refresh-cookie';
 import { tokenGate } from './token-gate';
 import { GatewayAdapter, createGateway, type RouterContext } from './gateway';
-import { checkSubgraphs } from './health';
+import { routerHealth } from './health';
 import { JwksCache } from './jwks';
 import { TokenRejected, TokenVerifier } from './auth';
 import { clientIp, trustedProxyHops } from './client-ip';
@@ -67,6 +68,10 @@ function requestIdOf(header: string | string[] | undefined): string {
   return /^[\w.:-]+$/.test(given) ? given : randomUUID();
 }
 
+function sendUnavailable(res: ServerResponse, error: UnavailableError): void {
+  sendJson(res, 503, { errors: [{ message: error.message, extensions: error.extensions }] }, { 'retry-after': '1' });
+}
+
 export async function startRouter(o: StartRouterOptions): Promise<RunningRouter> {
   const { config, log } = o;
   const production = config.NODE_ENV === 'production';
@@ -77,7 +82,7 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
   const jwksUrl = config.JWKS_URL ?? (identityUrl ? new URL('/.well-known/jwks.json', identityUrl).toString() : undefined);
   if (!jwksUrl) throw new Error('no identity subgraph in the supergraph and no JWKS_URL: tokens could not be verified');
   const jwks = new JwksCache(jwksUrl, log);
-  const verifier = new TokenVerifier(jwks, o.infra, config.JWT_ISSUER, config.JWT_AUDIENCE);
+  const verifier = new TokenVerifier(jwks, o.infra, config.JWT_ISSUER, config.JWT_AUDIENCE, config.REDIS_TIMEOUT_MS);
 
   const { metrics, fetchDuration } = createRouterMetrics();
   const { gateway, dataSources } = createGateway({
@@ -87,6 +92,7 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
     timeoutMs: config.SUBGRAPH_TIMEOUT_MS,
     log,
     observeFetch: (subgraph, outcome, seconds) => fetchDuration.observe({ subgraph, outcome }, seconds),
+    production,
   });
   const httpServer = createServer();
   const pageSizes = pageSizeLimits(supergraphSdl);
@@ -206,8 +212,8 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
     const path = (req.url ?? '/').split('?')[0];
     const handle = async () => {
       if (path === '/health' && req.method === 'GET') {
-        const health = await checkSubgraphs(urls);
-        return sendJson(res, health.ok ? 200 : 503, { status: health.ok ? 'ok' : 'unavailable', subgraphs: health.subgraphs });
+        const health = await routerHealth(urls, o.infra, { production, timeoutMs: config.REDIS_TIMEOUT_MS });
+        return sendJson(res, health.status, health.body);
       }
       if (path === '/metrics' && req.method === 'GET' && config.METRICS_PORT === undefined) {
         return serveMetrics(req, res, metrics, { production, token: config.METRICS_TOKEN });
@@ -239,6 +245,8 @@ export async function startRouter(o: StartRouterOptions): Promise<RunningRouter>
       try {
         identity = await verifier.verify(req.headers.authorization);
       } catch (error) {
+        // The revoked-session list could not be read (Redis down): retryable, 503, not a hang.
+        if (error instanceof UnavailableError) return sendUnavailable(res, error);
         if (!(error instanceof TokenRejected)) throw error;
         tokenProblem = { reason: error.reason, message: error.message };
       }

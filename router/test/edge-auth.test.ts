@@ -38,6 +38,7 @@ describe('edge auth and refresh cookie', () => {
     it('answers 401 with the reason for an ordinary operation', async () => {
       const cases: Array<[string, Record<string, string>, string, RegExp]> = [
         ['expired', bearer(f.token({ expiresIn: -30 })), 'TOKEN_EXPIRED', /expired\. Refresh it/],
+        ['without exp', bearer(f.token({ expiresIn: null })), 'TOKEN_INVALID', /no expiry/],
         ['forged', bearer(f.token({ key: generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey })), 'TOKEN_INVALID', /not valid/],
         ['unknown key', bearer(f.token({ kid: 'nope' })), 'TOKEN_INVALID', /unknown key/],
         ['wrong issuer', bearer(f.token({ issuer: 'someone-else' })), 'TOKEN_INVALID', /not valid/],

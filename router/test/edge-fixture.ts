@@ -65,7 +65,16 @@ export interface EdgeFixture {
   /** What identity answers in SET_REFRESH_COOKIE_HEADER for `login`/`refresh` in COOKIE mode. */
   identityCookieAnswer: { value: string };
   /** Signs an access token with the JWKS's key (claims and options overridable). */
-  token(o?: { sub?: string; sid?: string; expiresIn?: number; issuer?: string; audience?: string; key?: KeyObject; kid?: string }): string;
+  token(o?: {
+    sub?: string;
+    sid?: string;
+    /** Seconds until `exp`; null signs a token without `exp`. */
+    expiresIn?: number | null;
+    issuer?: string;
+    audience?: string;
+    key?: KeyObject;
+    kid?: string;
+  }): string;
   /** Puts a session on the revoked-session list, as identity does on logout. */
   revoke(sid: string): Promise<void>;
   post(body: unknown, headers?: Record<string, string>): Promise<Response>;
@@ -196,7 +205,11 @@ export async function startEdgeFixture(routerEnv: Record<string, string> = {}): 
     identityCookieAnswer,
     token: (o = {}) =>
       jwt.sign(
-        { sid: o.sid ?? randomUUID(), roles: ['CUSTOMER'], exp: Math.floor(Date.now() / 1000) + (o.expiresIn ?? 900) },
+        {
+          sid: o.sid ?? randomUUID(),
+          roles: ['CUSTOMER'],
+          ...(o.expiresIn === null ? {} : { exp: Math.floor(Date.now() / 1000) + (o.expiresIn ?? 900) }),
+        },
         o.key ?? privateKey,
         {
           algorithm: 'ES256',

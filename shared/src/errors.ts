@@ -5,7 +5,23 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
  * single shape on every operation: a GraphQL error whose `extensions.code` says what happened.
  */
 export type ErrorCode =
-  'BAD_USER_INPUT' | 'UNAUTHENTICATED' | 'FORBIDDEN' | 'NOT_FOUND' | 'CONFLICT' | 'RATE_LIMITED' | 'INTERNAL_SERVER_ERROR';
+  | 'BAD_USER_INPUT'
+  | 'UNAUTHENTICATED'
+  | 'FORBIDDEN'
+  | 'NOT_FOUND'
+  | 'CONFLICT'
+  | 'RATE_LIMITED'
+  | UnavailableCode
+  | 'INTERNAL_SERVER_ERROR';
+
+/**
+ * A part of the service could not answer; nothing is wrong with the request and it may be
+ * retried (`extensions.retryable: true`): SUBGRAPH_UNAVAILABLE when a subgraph is down, slow
+ * (SUBGRAPH_TIMEOUT_MS) or failing; SERVICE_UNAVAILABLE when the router's own store (Redis: the
+ * revoked-session list) is unreachable. SUBGRAPH_REQUEST_TOO_LARGE (not retryable) when a
+ * subgraph refused the router's fetch as too large: ask for fewer items.
+ */
+export type UnavailableCode = 'SUBGRAPH_UNAVAILABLE' | 'SERVICE_UNAVAILABLE' | 'SUBGRAPH_REQUEST_TOO_LARGE';
 
 export class AppError extends GraphQLError {
   constructor(message: string, code: ErrorCode, extensions: Record<string, unknown> = {}) {
@@ -75,6 +91,16 @@ export class RateLimitedError extends AppError {
   }
 }
 
+/**
+ * A part of the service could not answer (see UnavailableCode). `subgraph` names the part outside
+ * production only (formatError drops it when masking).
+ */
+export class UnavailableError extends AppError {
+  constructor(message: string, code: UnavailableCode, extensions: { subgraph?: string } & Record<string, unknown> = {}) {
+    super(message, code, { ...extensions, retryable: code !== 'SUBGRAPH_REQUEST_TOO_LARGE' });
+  }
+}
+
 /** The codes of expected failures: a verdict on the caller or its input, never an internal fault. */
 export const CLIENT_ERROR_CODES: ReadonlySet<ErrorCode> = new Set<ErrorCode>([
   'BAD_USER_INPUT',
@@ -96,7 +122,13 @@ const PASS_THROUGH = new Set<string>([
   'BAD_REQUEST',
   // An operation over a cost or response-size limit (router/src/cost.ts, response-size.ts).
   'OPERATION_TOO_COMPLEX',
+  'SUBGRAPH_UNAVAILABLE',
+  'SERVICE_UNAVAILABLE',
+  'SUBGRAPH_REQUEST_TOO_LARGE',
 ]);
+
+/** Extensions that name our internals (which subgraph), dropped from errors in production. */
+const INTERNAL_NAMES = ['subgraph', 'serviceName'];
 
 /**
  * `formatError` for every server: expected errors pass through without a stack trace; anything
@@ -106,7 +138,10 @@ const PASS_THROUGH = new Set<string>([
 export function formatError(formatted: GraphQLFormattedError, mask: boolean): GraphQLFormattedError {
   const code = String(formatted.extensions?.code ?? 'INTERNAL_SERVER_ERROR');
   const { stacktrace: _drop, ...extensions } = formatted.extensions ?? {};
-  if (PASS_THROUGH.has(code)) return { ...formatted, extensions: { ...extensions, code } };
+  if (PASS_THROUGH.has(code)) {
+    if (mask) for (const name of INTERNAL_NAMES) delete extensions[name];
+    return { ...formatted, extensions: { ...extensions, code } };
+  }
   if (!mask) return { ...formatted, extensions: { ...extensions, code } };
   return {
     message: 'Internal server error',
@@ -118,5 +153,6 @@ export function formatError(formatted: GraphQLFormattedError, mask: boolean): Gr
 
 /** True for errors a client caused (no need to log them as failures). */
 export function isExpectedError(error: unknown): boolean {
-  return error instanceof AppError && error.code !== 'INTERNAL_SERVER_ERROR';
+  // An unavailable part of the service is no verdict on the caller: it is logged.
+  return error instanceof AppError && CLIENT_ERROR_CODES.has(error.code);
 }

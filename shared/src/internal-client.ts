@@ -2,7 +2,7 @@ import axios, { type AxiosInstance } from 'axios';
 import { FORWARD_HEADERS, encodeIdentity } from './identity';
 import type { BaseContext } from './context';
 import type { InternalQuery } from './contracts/event';
-import { AppError, CLIENT_ERROR_CODES, type ErrorCode } from './errors';
+import { AppError, CLIENT_ERROR_CODES, UnavailableError, type ErrorCode } from './errors';
 import { inClientSpan, injectTraceContext } from './observability/tracing';
 
 /**
@@ -46,15 +46,18 @@ export class InternalClient {
     };
     if (ctx.identity) headers[FORWARD_HEADERS.identity] = encodeIdentity(ctx.identity);
     if (ctx.clientIp) headers[FORWARD_HEADERS.clientIp] = ctx.clientIp;
+    type Answer = { data?: R; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> };
     const res = await inClientSpan(this.caller, `internal ${q.subgraph}`, { 'fsg.subgraph': q.subgraph }, () => {
       // The callee's spans join this request's trace.
       injectTraceContext(headers);
-      return this.http.post<{ data?: R; errors?: Array<{ message: string; extensions?: Record<string, unknown> }> }>(
-        url,
-        { query: q.document, variables },
-        { headers },
-      );
+      return this.http.post<Answer>(url, { query: q.document, variables }, { headers });
+    }).catch((error: unknown) => {
+      // Refused, reset or timed out: the peer is down or slow, which the caller may retry; a raw
+      // "connect ECONNREFUSED host:port" would be masked as an internal error and say nothing.
+      throw unavailable(q.subgraph, error);
     });
+    // A 5xx without a GraphQL answer (a proxy's page, a crashed process): the same.
+    if (res.status >= 500 && !Array.isArray((res.data as Answer | undefined)?.errors)) throw unavailable(q.subgraph, `HTTP ${res.status}`);
     // 401 at the HTTP level is the peer refusing our router secret: a deployment fault, not the caller's.
     if (res.status === 401) throw new Error(`${q.subgraph} refused the router secret`);
     const first = res.data?.errors?.[0];
@@ -69,6 +72,15 @@ export class InternalClient {
     if (res.status !== 200 || !res.data?.data) throw new Error(`${q.subgraph} answered HTTP ${res.status}`);
     return res.data.data;
   }
+}
+
+function unavailable(subgraph: string, cause: unknown): UnavailableError {
+  const error = new UnavailableError('Part of the service is unavailable right now. Try again shortly.', 'SUBGRAPH_UNAVAILABLE', {
+    subgraph,
+  });
+  // Kept for the log (the subgraph logs errors that are not the caller's), never sent to clients.
+  Object.defineProperty(error, 'cause', { value: cause, enumerable: false });
+  return error;
 }
 
 const caches = new WeakMap<object, Map<string, Promise<unknown>>>();

@@ -14,8 +14,7 @@ const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]{2,}$/;
 export function normalizeEmail(raw: string, field = 'email'): string {
   const email = raw.trim().toLowerCase();
   // Control characters (NUL above all: Postgres refuses it in text) are never part of an address.
-  // eslint-disable-next-line no-control-regex
-  if (email.length > 254 || !EMAIL.test(email) || /[\u0000-\u001f\u007f]/.test(email))
+  if (email.length > 254 || !EMAIL.test(email) || hasControlCharacters(email))
     throw new BadUserInputError('Enter a valid e-mail address.', field);
   return email;
 }
@@ -25,6 +24,7 @@ export function normalizeEmail(raw: string, field = 'email'): string {
  * (+234). Nigerian numbers must be mobile numbers (what OTP by SMS needs).
  */
 export function normalizePhone(raw: string, field = 'phone'): string {
+  if (hasControlCharacters(raw)) throw new BadUserInputError('Enter a valid phone number.', field);
   const parsed = parsePhoneNumberFromString(raw.trim(), 'NG');
   if (!parsed || !parsed.isValid()) throw new BadUserInputError('Enter a valid phone number.', field);
   if (parsed.country === 'NG') {
@@ -93,11 +93,26 @@ export function normalizeNigerianState(raw: string, field = 'state'): string {
   return found;
 }
 
-/** A trimmed, non-empty string of at most `max` characters. */
+/**
+ * Control characters other than tab, line feed and carriage return: never typed by a person, and
+ * NUL is refused by Postgres in text (the HTTP door already answers BAD_USER_INPUT for NUL).
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+/** True when `v` holds a control character other than tab, LF and CR. */
+export const hasControlCharacters = (v: string): boolean => CONTROL.test(v);
+
+function refuseControlCharacters(v: string, field: string): void {
+  if (CONTROL.test(v)) throw new BadUserInputError(`${field} must not contain control characters.`, field);
+}
+
+/** A trimmed, non-empty string of at most `max` characters, without control characters (tab, LF, CR allowed). */
 export function requireText(raw: string | null | undefined, field: string, max = 200): string {
   const v = (raw ?? '').trim();
   if (!v) throw new BadUserInputError(`${field} is required.`, field);
   if (v.length > max) throw new BadUserInputError(`${field} must be at most ${max} characters.`, field);
+  refuseControlCharacters(v, field);
   return v;
 }
 
@@ -106,6 +121,18 @@ export function optionalText(raw: string | null | undefined, field: string, max 
   const v = (raw ?? '').trim();
   if (!v) return null;
   if (v.length > max) throw new BadUserInputError(`${field} must be at most ${max} characters.`, field);
+  refuseControlCharacters(v, field);
+  return v;
+}
+
+/**
+ * The trimmed text of a lookup or search argument (a slug, a search query): may be empty, at most
+ * `max` characters, no control characters; BAD_USER_INPUT naming `field` otherwise.
+ */
+export function lookupText(raw: string | null | undefined, field: string, max = 200): string {
+  const v = (raw ?? '').trim();
+  if (v.length > max) throw new BadUserInputError(`${field} must be at most ${max} characters.`, field);
+  refuseControlCharacters(v, field);
   return v;
 }
 

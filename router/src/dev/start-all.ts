@@ -34,7 +34,7 @@ async function main() {
     embedded = await startEmbeddedPostgres(dev.EMBEDDED_PG_DIR, dev.EMBEDDED_PG_PORT, 'fashionistar', log);
     databaseUrl = embedded.url;
   }
-  const infra = createInfra({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX });
+  const infra = createInfra({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, log });
   const providers = providersFromEnv();
   const servers: Array<RunningServer & { drain?: () => Promise<void> }> = [];
   // Stop taking work everywhere, let running jobs finish (queues close), then close databases.

@@ -28,6 +28,7 @@ export class CountingLogger implements TypeOrmLogger {
     }
   }
   logQueryError(): void {}
+  // The bound parameters (third argument) are never passed on: they hold personal data.
   logQuerySlow(_time: number, query: string): void {
     this.onSlow?.(query, _time);
   }

@@ -3,7 +3,7 @@
  * `createInfra`, which picks Redis when a URL is configured and in-process otherwise.
  */
 import { MemoryJobQueues, MemoryKeyValueStore, MemoryPubSub, type JobFailedHook } from './memory';
-import { BullJobQueues, RedisKeyValueStore, RedisPubSub } from './redis';
+import { BullJobQueues, RedisConnectionWatch, RedisKeyValueStore, RedisPubSub, type ConnectionLog } from './redis';
 import type { Infra, JobQueues, KeyValueStore, PubSub } from './types';
 
 export * from './types';
@@ -20,6 +20,8 @@ export interface CreateInfraOptions {
   prefix: string;
   /** Called once per job that has used up all its attempts. */
   onJobFailed?: JobFailedHook;
+  /** Where Redis connection losses and recoveries are logged, once per change. Default: the console. */
+  log?: ConnectionLog;
 }
 
 /**
@@ -34,14 +36,15 @@ export function requireSharedInfra(config: { NODE_ENV: string; REDIS_URL?: strin
 
 export function createInfra(options: CreateInfraOptions): Infra {
   const { redisUrl, prefix, onJobFailed } = options;
+  const watch = new RedisConnectionWatch(options.log);
   let pubsub: PubSub;
   let queues: JobQueues;
   let kv: KeyValueStore;
   if (redisUrl) {
-    pubsub = new RedisPubSub({ url: redisUrl, prefix });
-    queues = new BullJobQueues({ url: redisUrl, prefix, onFailed: onJobFailed });
+    pubsub = new RedisPubSub({ url: redisUrl, prefix, watch });
+    queues = new BullJobQueues({ url: redisUrl, prefix, onFailed: onJobFailed, watch });
     // A sub-namespace keeps user keys from ever colliding with bull's `${prefix}bull:` keys.
-    kv = new RedisKeyValueStore({ url: redisUrl, prefix: `${prefix}kv:` });
+    kv = new RedisKeyValueStore({ url: redisUrl, prefix: `${prefix}kv:`, watch });
   } else {
     pubsub = new MemoryPubSub();
     queues = new MemoryJobQueues(onJobFailed);

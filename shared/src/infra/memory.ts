@@ -352,6 +352,8 @@ export class MemoryKeyValueStore implements KeyValueStore {
     return entry ? toCount(entry.value) : 0;
   }
 
+  async ping(): Promise<void> {}
+
   async close(): Promise<void> {
     this.entries.clear();
     this.sets.clear();

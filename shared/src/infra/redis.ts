@@ -28,6 +28,59 @@ export interface RedisInfraOptions {
   prefix: string;
   /** Receives errors that have no caller to reject (bad messages, queue errors). Default: console.error. */
   onError?: (error: unknown) => void;
+  /** Reports the connections' state changes (see RedisConnectionWatch). Default: one of its own. */
+  watch?: RedisConnectionWatch;
+}
+
+/** Where connection state changes are reported: a pino logger fits. */
+export interface ConnectionLog {
+  warn(details: object, message: string): void;
+  info(details: object, message: string): void;
+}
+
+const consoleLog: ConnectionLog = {
+  warn: (details, message) => console.warn('[infra]', message, JSON.stringify(details)),
+  info: (details, message) => console.info('[infra]', message, JSON.stringify(details)),
+};
+
+/**
+ * ioredis emits 'error' on every failed reconnect attempt (several a second while Redis is down,
+ * for each of an infra's connections). The connections of one infra report here instead, and the
+ * log gets one line when the first connection is lost and one when all are back (ready → error →
+ * ready), never a line per retry.
+ */
+export class RedisConnectionWatch {
+  private readonly down = new Set<Redis>();
+
+  constructor(private readonly log: ConnectionLog = consoleLog) {}
+
+  attach(client: Redis, role: string): Redis {
+    client.on('error', (error: Error & { code?: string }) => {
+      if (this.down.has(client)) return;
+      const first = this.down.size === 0;
+      this.down.add(client);
+      if (first) this.log.warn({ redis: role, error: error.code ?? error.message }, 'Redis connection lost; reconnecting quietly');
+    });
+    client.on('ready', () => {
+      if (!this.down.delete(client) || this.down.size > 0) return;
+      this.log.info({ redis: role }, 'Redis connection is back');
+    });
+    return client;
+  }
+
+  /** True while any connection of this infra is down. */
+  get isDown(): boolean {
+    return this.down.size > 0;
+  }
+}
+
+/** Errors bull re-emits for a lost connection, already reported once by the watch. */
+function isConnectionError(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return (
+    ['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'EPIPE', 'EAI_AGAIN'].includes(e?.code ?? '') ||
+    /Connection is closed|Stream isn't writeable|connect ECONNREFUSED/.test(e?.message ?? '')
+  );
 }
 
 const defaultOnError = (error: unknown): void => console.error('[infra]', error);
@@ -68,8 +121,9 @@ export class RedisPubSub<T extends TopicMap = TopicMap> implements PubSub<T> {
   constructor(options: RedisInfraOptions) {
     this.prefix = options.prefix;
     this.onError = options.onError ?? defaultOnError;
-    this.publisher = new Redis(options.url);
-    this.subscriber = new Redis(options.url);
+    const watch = options.watch ?? new RedisConnectionWatch();
+    this.publisher = watch.attach(new Redis(options.url), 'pubsub');
+    this.subscriber = watch.attach(new Redis(options.url), 'pubsub-subscriber');
     this.subscriber.on('message', (channel: string, message: string) => this.deliver(channel, message));
   }
 
@@ -143,9 +197,11 @@ export class BullJobQueues<T extends JobMap = JobMap> implements JobQueues<T> {
   private subscriber?: Redis;
   private closed = false;
   private readonly onError: (error: unknown) => void;
+  private readonly watch: RedisConnectionWatch;
 
   constructor(private readonly options: BullJobQueuesOptions) {
     this.onError = options.onError ?? defaultOnError;
+    this.watch = options.watch ?? new RedisConnectionWatch();
   }
 
   async add<K extends keyof T & string>(name: K, data: T[K], options: JobOptions = {}): Promise<void> {
@@ -217,8 +273,10 @@ export class BullJobQueues<T extends JobMap = JobMap> implements JobQueues<T> {
       createClient: (type) => this.connection(type),
     });
     // bull re-emits connection errors on the queue; an EventEmitter without an 'error' listener
-    // would throw them instead.
-    queue.on('error', this.onError);
+    // would throw them instead. Connection errors are the watch's to report, once.
+    queue.on('error', (error: unknown) => {
+      if (!isConnectionError(error)) this.onError(error);
+    });
     queue.on('failed', (job: Bull.Job<unknown>, error: Error) => {
       // 'failed' fires for every failed attempt; only the last one is final.
       if (job.attemptsMade < (job.opts.attempts ?? 1)) return;
@@ -237,9 +295,9 @@ export class BullJobQueues<T extends JobMap = JobMap> implements JobQueues<T> {
     // bull requires these for its subscriber and blocking connections (commands must wait out
     // reconnects instead of failing), and they do no harm on the shared command connection.
     const options: RedisOptions = { maxRetriesPerRequest: null, enableReadyCheck: false };
-    if (type === 'client') return (this.client ??= new Redis(this.options.url, options));
-    if (type === 'subscriber') return (this.subscriber ??= new Redis(this.options.url, options));
-    const client = new Redis(this.options.url, options);
+    if (type === 'client') return (this.client ??= this.watch.attach(new Redis(this.options.url, options), 'queues'));
+    if (type === 'subscriber') return (this.subscriber ??= this.watch.attach(new Redis(this.options.url, options), 'queues-subscriber'));
+    const client = this.watch.attach(new Redis(this.options.url, options), 'queues-blocking');
     this.blocking.push(client);
     return client;
   }
@@ -278,7 +336,19 @@ export class RedisKeyValueStore implements KeyValueStore {
 
   constructor(options: RedisInfraOptions) {
     this.prefix = options.prefix;
-    this.redis = new Redis(options.url);
+    this.redis = (options.watch ?? new RedisConnectionWatch()).attach(new Redis(options.url), 'kv');
+  }
+
+  async ping(timeoutMs: number): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Redis did not answer PING within ${timeoutMs} ms`)), timeoutMs);
+    });
+    try {
+      await Promise.race([this.redis.ping(), timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   get(key: string): Promise<string | null> {

@@ -76,6 +76,8 @@ export interface KeyValueStore {
   addToSet(key: string, member: string): Promise<void>;
   /** The members of the set at `key`, in no particular order. */
   members(key: string): Promise<string[]>;
+  /** Resolves when the store answers (Redis PING); rejects after `timeoutMs` otherwise. */
+  ping(timeoutMs: number): Promise<void>;
   close(): Promise<void>;
 }
 

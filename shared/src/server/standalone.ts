@@ -20,7 +20,7 @@ export function runStandalone(mod: AnySubgraphModule): void {
     requireSharedInfra(config);
     // A no-op unless OTEL_EXPORTER_OTLP_ENDPOINT (or …_TRACES_ENDPOINT) is set.
     const tracing = await startTracing(`fashionistar-${mod.name}`);
-    const infra = createInfra({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX });
+    const infra = createInfra({ redisUrl: config.REDIS_URL, prefix: config.REDIS_PREFIX, log });
     const peers = subgraphUrls(process.env);
     const server = await mod.start({
       databaseUrl: config.DATABASE_URL,

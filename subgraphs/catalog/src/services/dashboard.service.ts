@@ -1,4 +1,4 @@
-import { BadUserInputError, decodeCursor, encodeCursor, isUuid, pageSize } from '@fashionistar/shared';
+import { BadUserInputError, decodeCursor, encodeCursor, isUuid, pageSize, lookupText } from '@fashionistar/shared';
 import type { VendorProductSort } from '../__generated__/resolvers-types';
 import type { CatalogContext } from '../context';
 import { ProductEntity } from '../entities/product.entity';
@@ -74,7 +74,7 @@ const likePattern = (s: string) => `%${s.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 export async function storeProducts(ctx: CatalogContext, vendorId: string, args: StoreListArgs): Promise<ProductPage> {
   if (!isUuid(vendorId)) return emptyPage();
   const member = await canManage(ctx, vendorId);
-  const search = args.search?.trim() || null;
+  const search = lookupText(args.search, 'search', 100) || null;
   if (!member) {
     if (args.status && args.status !== 'PUBLISHED') return emptyPage();
     // The plain store page keeps its batched first page and listProducts' cursors.
@@ -84,7 +84,6 @@ export async function storeProducts(ctx: CatalogContext, vendorId: string, args:
     }
   }
   const limit = pageSize(args.first, 100, 20);
-  if (search && search.length > 100) throw new BadUserInputError('search is at most 100 characters.', 'search');
   const sort = args.sort ?? 'NEWEST';
   const { keys, dir } = sortKeys(sort, member);
   const tag = `store:${sort}`;

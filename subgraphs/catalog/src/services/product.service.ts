@@ -15,6 +15,7 @@ import {
   optionalText,
   requireRole,
   uniqueViolation,
+  lookupText,
 } from '@fashionistar/shared';
 import type { CatalogContext } from '../context';
 import { FaqEntity, SpecificationEntity } from '../entities/detail.entity';
@@ -60,7 +61,9 @@ export async function canSee(ctx: CatalogContext, p: ProductEntity): Promise<boo
 
 export async function findProduct(ctx: CatalogContext, by: { id?: string | null; slug?: string | null }): Promise<ProductEntity | null> {
   if (!by.id && !by.slug) throw new BadUserInputError('Give the product id or slug.', 'id');
-  const p = by.id ? await productById(ctx).load(by.id) : await ctx.em.findOne(ProductEntity, { where: { slug: by.slug! } });
+  const p = by.id
+    ? await productById(ctx).load(by.id)
+    : await ctx.em.findOne(ProductEntity, { where: { slug: lookupText(by.slug, 'slug') } });
   return p && (await canSee(ctx, p)) ? p : null;
 }
 

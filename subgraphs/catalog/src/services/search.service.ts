@@ -1,5 +1,14 @@
 import type { SelectQueryBuilder } from 'typeorm';
-import { BadUserInputError, Problems, decodeCursor, encodeCursor, isUuid, pageSize, parseKobo } from '@fashionistar/shared';
+import {
+  BadUserInputError,
+  Problems,
+  decodeCursor,
+  encodeCursor,
+  isUuid,
+  pageSize,
+  parseKobo,
+  hasControlCharacters,
+} from '@fashionistar/shared';
 import type { CatalogContext } from '../context';
 import { ProductEntity } from '../entities/product.entity';
 import { VISIBLE_SQL } from './product.service';
@@ -218,6 +227,7 @@ async function prepareList(
   const filter = args.filter ?? {};
   const search = filter.search?.trim() || null;
   if (search && search.length > 200) problems.add('filter.search', 'search is at most 200 characters.');
+  else if (search && hasControlCharacters(search)) problems.add('filter.search', 'search must not contain control characters.');
   const sort = effectiveSort(args.sort, search);
   const { keys, dir } = sortKeys(sort, scope);
   // The query is corrected before the filter is checked, so every problem is known at once below.

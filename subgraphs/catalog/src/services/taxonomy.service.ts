@@ -12,6 +12,7 @@ import {
   requireText,
   uniqueViolation,
   validateAll,
+  lookupText,
 } from '@fashionistar/shared';
 import type { CatalogContext } from '../context';
 import { BrandEntity } from '../entities/brand.entity';
@@ -45,20 +46,21 @@ const slugKey = (raw: string): string | null => {
 
 /** A category by slug (case-insensitive), or null. Categories have no hidden state: every one is public. */
 export async function findCategory(ctx: CatalogContext, slug: string): Promise<CategoryEntity | null> {
-  const key = slugKey(slug);
+  const key = slugKey(lookupText(slug, 'slug'));
   return key ? categoryBySlug(ctx).load(key) : null;
 }
 
 /** A brand by slug (case-insensitive), or null. */
 export async function findBrand(ctx: CatalogContext, slug: string): Promise<BrandEntity | null> {
-  const key = slugKey(slug);
+  const key = slugKey(lookupText(slug, 'slug'));
   return key ? brandBySlug(ctx).load(key) : null;
 }
 
 export const listCollections = (ctx: CatalogContext) =>
   ctx.em.find(CollectionEntity, { where: { active: true }, order: { position: 'ASC', name: 'ASC' } });
 
-export const findCollection = (ctx: CatalogContext, slug: string) => ctx.em.findOne(CollectionEntity, { where: { slug, active: true } });
+export const findCollection = (ctx: CatalogContext, slug: string) =>
+  ctx.em.findOne(CollectionEntity, { where: { slug: lookupText(slug, 'slug'), active: true } });
 
 /** Name, description and image of a new category, brand or collection; problems under `input.…`. */
 function namedFields(

@@ -68,7 +68,10 @@ function validateRegistration(input: RegisterArgs) {
 export async function register(ctx: IdentityContext, input: RegisterArgs, delivery?: RefreshTokenDelivery | null): Promise<AuthResult> {
   await limitByIp(ctx);
   const { email, phone, firstName, lastName, role } = validateRegistration(input);
-  const passwordHash = await hashPassword(input.password);
+  // A taken e-mail or phone answers CONFLICT before any hashing (argon2 is the expensive part),
+  // and again once the hash's turn comes; the unique indexes stay the final arbiter below.
+  await ensureContactFree(ctx, email, phone);
+  const passwordHash = await hashPassword(input.password, () => ensureContactFree(ctx, email, phone));
 
   try {
     return await inTransaction(ctx, async (tx) => {
@@ -94,11 +97,22 @@ export async function register(ctx: IdentityContext, input: RegisterArgs, delive
     });
   } catch (error) {
     const constraint = uniqueViolation(error);
-    if (constraint?.includes('email')) throw new ConflictError('An account with this e-mail already exists.', 'input.email');
-    if (constraint?.includes('phone')) throw new ConflictError('An account with this phone number already exists.', 'input.phone');
+    if (constraint?.includes('email')) throw new ConflictError(TAKEN_EMAIL, 'input.email');
+    if (constraint?.includes('phone')) throw new ConflictError(TAKEN_PHONE, 'input.phone');
     throw error;
   }
 }
+
+async function ensureContactFree(ctx: IdentityContext, email: string | null, phone: string | null): Promise<void> {
+  const where = [...(email ? [{ email }] : []), ...(phone ? [{ phone }] : [])];
+  if (where.length === 0) return;
+  const taken = await ctx.em.find(UserEntity, { where, select: { id: true, email: true, phone: true } });
+  if (email && taken.some((u) => u.email === email)) throw new ConflictError(TAKEN_EMAIL, 'input.email');
+  if (phone && taken.some((u) => u.phone === phone)) throw new ConflictError(TAKEN_PHONE, 'input.phone');
+}
+
+const TAKEN_EMAIL = 'An account with this e-mail already exists.';
+const TAKEN_PHONE = 'An account with this phone number already exists.';
 
 export interface LoginArgs {
   email?: string | null;

@@ -10,6 +10,7 @@ import {
   validateAll,
   type Problems,
   type Role,
+  lookupText,
 } from '@fashionistar/shared';
 import type { VendorsContext } from '../context';
 import { VendorMemberEntity } from '../entities/vendor-member.entity';
@@ -197,7 +198,7 @@ export async function myStore(ctx: VendorsContext): Promise<VendorEntity | null>
 
 /** A store by slug; a store that is not APPROVED exists only for its members and admins. */
 export async function vendorBySlug(ctx: VendorsContext, slug: string): Promise<VendorEntity | null> {
-  const vendor = await ctx.em.findOne(VendorEntity, { where: { slug: slug.trim().toLowerCase() } });
+  const vendor = await ctx.em.findOne(VendorEntity, { where: { slug: lookupText(slug, 'slug').toLowerCase() } });
   if (!vendor) return null;
   vendorById(ctx).prime(vendor.id, vendor);
   return vendor.status === 'APPROVED' || (await isMember(ctx, vendor.id)) ? vendor : null;
