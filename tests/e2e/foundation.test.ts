@@ -187,7 +187,11 @@ describe('foundation journey through the router', () => {
   it('reports health, naming what is not ready', async () => {
     const ok = await fetch(`${s.origin}/health`);
     assert.equal(ok.status, 200);
-    assert.deepEqual(await ok.json(), { status: 'ok', subgraphs: Object.fromEntries(Object.keys(s.urls).map((n) => [n, 'ok'])) });
+    assert.deepEqual(await ok.json(), {
+      status: 'ok',
+      subgraphs: Object.fromEntries(Object.keys(s.urls).map((n) => [n, 'ok'])),
+      store: 'ok',
+    });
     const broken = await s.extraRouter({}, { ...s.urls, identity: 'http://127.0.0.1:9/graphql' });
     const res = await fetch(broken.url.replace('/graphql', '/health'));
     assert.equal(res.status, 503);
