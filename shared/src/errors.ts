@@ -128,7 +128,8 @@ const PASS_THROUGH = new Set<string>([
 ]);
 
 /** Extensions that name our internals (which subgraph), dropped from errors in production. */
-const INTERNAL_NAMES = ['subgraph', 'serviceName'];
+// `response` is what @apollo/gateway attaches to a subgraph's non-2xx answer: its URL, status and body.
+const INTERNAL_NAMES = ['subgraph', 'serviceName', 'response'];
 
 /**
  * `formatError` for every server: expected errors pass through without a stack trace; anything

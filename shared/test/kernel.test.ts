@@ -184,6 +184,19 @@ describe('formatError', () => {
     assert.deepEqual(formatError(custom, true).extensions, { code: 'INTERNAL_SERVER_ERROR' });
   });
 
+  it('drops what names our internals from passed-through errors when masking (a subgraph 401 carried its URL and body)', () => {
+    const fromGateway: GraphQLFormattedError = {
+      message: '401: Unauthorized',
+      extensions: {
+        code: 'UNAUTHENTICATED',
+        serviceName: 'vendors',
+        response: { url: 'http://10.0.0.7:4003/graphql', status: 401, body: '{}' },
+      },
+    };
+    assert.deepEqual(formatError(fromGateway, true).extensions, { code: 'UNAUTHENTICATED' });
+    assert.ok(formatError(fromGateway, false).extensions?.response, 'kept outside production, for debugging');
+  });
+
   it('keeps unknown errors (minus stack trace) when mask is off', () => {
     const leaky: GraphQLFormattedError = {
       ...base,

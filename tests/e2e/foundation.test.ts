@@ -164,6 +164,12 @@ describe('foundation journey through the router', () => {
     assert.deepEqual(codes(r), ['BAD_USER_INPUT']);
     const rows = await s.identity.dataSource.query(`SELECT id FROM app_user WHERE email = $1`, [email]);
     assert.deepEqual(rows, []);
+    // The same in the document itself, in either escape form GraphQL knows (the planner re-prints
+    // `\u{0}` as `\u0000`, which a subgraph refused with a masked 400 before).
+    for (const escape of ['\\u0000', '\\u{0}', '\\u{000}']) {
+      const inline = await s.gql(`{ vendor(slug: "a${escape}b") { id } }`);
+      assert.deepEqual([inline.status, codes(inline)], [400, ['BAD_USER_INPUT']], escape);
+    }
   });
 
   it('refuses direct subgraph calls without the router secret', async () => {

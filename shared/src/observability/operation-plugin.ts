@@ -70,7 +70,9 @@ export function observeOperations<C extends ApolloBaseContext>(o: ObserveOptions
           const codes = [...new Set(errors.map((e) => String(e.extensions?.code ?? 'INTERNAL_SERVER_ERROR')))];
           const status = response.http.status ?? 200;
           const type = operation?.operation ?? 'unknown';
-          const label = o.metrics.operationLabel(name);
+          // Only operations that resolved get their own label: names from documents that never
+          // parsed or validated are the caller's free text and would fill the label slots.
+          const label = operation ? o.metrics.operationLabel(name) : 'invalid';
           o.metrics.requests.inc({ operation: label, type, status: String(status) });
           o.metrics.duration.observe({ operation: label, type }, ms / 1000);
           for (const code of codes) o.metrics.errors.inc({ operation: label, code });

@@ -21,8 +21,8 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
   return type.includes('json') ? JSON.parse(text) : text;
 }
 
-/** A `\u0000` escape in GraphQL source text (not one whose backslash is itself escaped). */
-const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/i;
+/** A `\u0000` or `\u{0}` escape in GraphQL source text (not one whose backslash is itself escaped). */
+const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u(?:0000|\{0+\})/i;
 
 /**
  * Whether a GraphQL request carries a NUL character: in any variable (at any depth), or in the
