@@ -95,12 +95,15 @@ export function normalizeNigerianState(raw: string, field = 'state'): string {
 
 /**
  * Control characters other than tab, line feed and carriage return: never typed by a person, and
- * NUL is refused by Postgres in text (the HTTP door already answers BAD_USER_INPUT for NUL).
+ * NUL is refused by Postgres in text (the HTTP door already answers BAD_USER_INPUT for NUL). Also
+ * the C1 controls, the line/paragraph separators and the bidi embeddings, overrides and isolates
+ * (U+202A–U+202E, U+2066–U+2069), which make a name or slug display as something it is not.
+ * Zero-width joiners and the plain direction marks stay allowed (emoji sequences, RTL text).
  */
 // eslint-disable-next-line no-control-regex
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
 
-/** True when `v` holds a control character other than tab, LF and CR. */
+/** True when `v` holds a control character other than tab, LF and CR (see CONTROL). */
 export const hasControlCharacters = (v: string): boolean => CONTROL.test(v);
 
 function refuseControlCharacters(v: string, field: string): void {

@@ -7,7 +7,22 @@ import { createTestDatabase } from '../src/testing';
 
 describe('control characters in text input', () => {
   it('are refused by the text validators with BAD_USER_INPUT naming the field, except tab, LF and CR', () => {
-    for (const ch of ['\u0001', '\u0007', '\u0008', '\u000b', '\u000c', '\u001b', '\u001f', '\u007f']) {
+    // C0 and DEL, C1 (U+0085 NEL), line/paragraph separators, bidi overrides and isolates (spoofing).
+    const refused = [
+      '\u0001',
+      '\u0007',
+      '\u0008',
+      '\u000b',
+      '\u000c',
+      '\u001b',
+      '\u001f',
+      '\u007f',
+      '\u0085',
+      '\u2028',
+      '\u202e',
+      '\u2067',
+    ];
+    for (const ch of refused) {
       for (const check of [
         () => requireText(`a${ch}b`, 'name'),
         () => optionalText(`a${ch}b`, 'name'),
@@ -19,6 +34,8 @@ describe('control characters in text input', () => {
       }
     }
     assert.equal(requireText('a\tb\r\nc', 'name'), 'a\tb\r\nc');
+    // Joiners (emoji sequences) and plain direction marks (RTL text) are text, not controls.
+    assert.equal(requireText('👩\u200d💻 \u200fשלום', 'name'), '👩\u200d💻 \u200fשלום');
     assert.equal(optionalText(' \t ', 'name'), null);
     assert.equal(lookupText('', 'slug'), '');
   });
