@@ -9,7 +9,6 @@ import {
   isListType,
   isObjectType,
   valueFromAST,
-  valueFromASTUntyped,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLSchema,
@@ -17,7 +16,7 @@ import {
   type SelectionSetNode,
 } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
-import type { PageSizeLimits } from './page-sizes';
+import { fragmentsOf, withVariableDefaults, type PageSizeLimits } from './page-sizes';
 
 /**
  * The cost of an operation: how many values it resolves, estimated before planning. Every field
@@ -44,11 +43,7 @@ export function operationCost(
   const root = schema.getRootType(operation.operation);
   if (!root) return 0;
   // A variable left out takes its declared default (`$n: Int = 60`).
-  const values: Record<string, unknown> = { ...variables };
-  for (const def of operation.variableDefinitions ?? []) {
-    const name = def.variable.name.value;
-    if (values[name] === undefined && def.defaultValue) values[name] = valueFromASTUntyped(def.defaultValue);
-  }
+  const values = withVariableDefaults(operation, variables);
   const memo = new Map<string, number>();
   const visiting = new Set<string>();
 
@@ -123,9 +118,7 @@ export function enforceCost(sizes: PageSizeLimits, maxCost: number): ApolloServe
       return {
         async didResolveOperation({ schema, operation, document, request }) {
           if (!operation) return;
-          const fragments = new Map<string, FragmentDefinitionNode>();
-          for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-          const cost = operationCost(schema, sizes, operation, fragments, request.variables);
+          const cost = operationCost(schema, sizes, operation, fragmentsOf(document), request.variables);
           if (cost <= maxCost) return;
           const error = costError(cost, maxCost);
           throw new GraphQLError(error.message, { extensions: { ...error.extensions, http: { status: 400 } } });

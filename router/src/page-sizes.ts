@@ -9,6 +9,7 @@ import {
   valueFromAST,
   valueFromASTUntyped,
   GraphQLInt,
+  type DocumentNode,
   type FragmentDefinitionNode,
   type GraphQLCompositeType,
   type GraphQLSchema,
@@ -55,13 +56,33 @@ export function pageSizeProblem(
 ): Problem | null {
   const root = schema.getRootType(operation.operation);
   if (!root) return null;
-  // A variable left out takes its declared default (`$n: Int = 60`): check that value too.
+  return walk(operation.selectionSet, root, [], {
+    schema,
+    limits,
+    fragments,
+    variables: withVariableDefaults(operation, variables),
+    visiting: new Set(),
+  });
+}
+
+/** The request's variables, plus the declared default of each one left out (`$n: Int = 60`). */
+export function withVariableDefaults(
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown> | undefined,
+): Record<string, unknown> {
   const values: Record<string, unknown> = { ...variables };
   for (const def of operation.variableDefinitions ?? []) {
     const name = def.variable.name.value;
     if (values[name] === undefined && def.defaultValue) values[name] = valueFromASTUntyped(def.defaultValue);
   }
-  return walk(operation.selectionSet, root, [], { schema, limits, fragments, variables: values, visiting: new Set() });
+  return values;
+}
+
+/** The document's fragment definitions by name. */
+export function fragmentsOf(document: DocumentNode): Map<string, FragmentDefinitionNode> {
+  const fragments = new Map<string, FragmentDefinitionNode>();
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
+  return fragments;
 }
 
 interface Walk {
@@ -115,9 +136,7 @@ export function enforcePageSizes(limits: PageSizeLimits): ApolloServerPlugin {
       return {
         async didResolveOperation({ schema, operation, document, request }) {
           if (!operation) return;
-          const fragments = new Map<string, FragmentDefinitionNode>();
-          for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
-          const problem = pageSizeProblem(schema, limits, operation, fragments, request.variables);
+          const problem = pageSizeProblem(schema, limits, operation, fragmentsOf(document), request.variables);
           if (!problem) return;
           throw new GraphQLError(problem.message, {
             extensions: {
