@@ -1,11 +1,10 @@
-import { BadUserInputError, decodeCursor, encodeCursor, isUuid, pageSize, lookupText } from '@fashionistar/shared';
+import { BadUserInputError, decodeCursor, isUuid, pageSize, lookupText } from '@fashionistar/shared';
 import type { VendorProductSort } from '../__generated__/resolvers-types';
 import type { CatalogContext } from '../context';
 import { ProductEntity } from '../entities/product.entity';
-import { productById } from '../loaders/product.loaders';
 import { canManage } from './access.service';
 import { VISIBLE_SQL } from './product.service';
-import { listProducts, type ProductPage } from './search.service';
+import { keysetProductPage, listProducts, type ProductPage, type SortKey } from './search.service';
 import { emptyPage, storeFirstPage } from './showcase.service';
 
 /**
@@ -35,11 +34,6 @@ export const TOTAL_STOCK_SQL = `(p.stock + coalesce((SELECT sum(v.stock) FROM va
 
 const LOW_STOCK_SQL = `(CASE WHEN EXISTS (${LIVE_VARIANT}) THEN EXISTS (${LIVE_VARIANT} AND v.stock <= ${LOW_STOCK_THRESHOLD})
   ELSE p.stock <= ${LOW_STOCK_THRESHOLD} END)`;
-
-interface SortKey {
-  expr: string;
-  cast: string;
-}
 
 function sortKeys(sort: VendorProductSort, member: boolean): { keys: SortKey[]; dir: 'ASC' | 'DESC' } {
   const id: SortKey = { expr: 'p.id', cast: 'uuid' };
@@ -99,30 +93,12 @@ export async function storeProducts(ctx: CatalogContext, vendorId: string, args:
     if (args.lowStock === false) qb.andWhere(`NOT ${LOW_STOCK_SQL}`);
     return qb;
   };
-  const qb = base();
-  keys.forEach((k, i) => qb.addSelect(`(${k.expr})::text`, `k${i}`));
+  let cursor: string[] | null = null;
   if (args.after) {
     const [cursorTag, ...values] = decodeCursor(args.after, keys.length + 1);
     const fits = cursorTag === tag && values.every((v, i) => typeof v === 'string' && CURSOR_VALUE[keys[i]!.cast]!.test(v));
     if (!fits) throw new BadUserInputError('This cursor does not belong to this list.', 'after');
-    const op = dir === 'DESC' ? '<' : '>';
-    const params = Object.fromEntries(values.map((v, i) => [`c${i}`, v]));
-    qb.andWhere(`(${keys.map((k) => k.expr).join(', ')}) ${op} (${keys.map((k, i) => `CAST(:c${i} AS ${k.cast})`).join(', ')})`, params);
+    cursor = values as string[];
   }
-  keys.forEach((k, i) => (i === 0 ? qb.orderBy(k.expr, dir) : qb.addOrderBy(k.expr, dir)));
-  qb.limit(limit + 1);
-  const { raw, entities } = await qb.getRawAndEntities<Record<string, string | null>>();
-  const page = entities.slice(0, limit);
-  const edges = page.map((node, i) => ({ node, cursor: encodeCursor([tag, ...keys.map((_, j) => raw[i]![`k${j}`] ?? null)]) }));
-  for (const p of page) productById(ctx).prime(p.id, p);
-  let count: Promise<number> | null = null;
-  return {
-    edges,
-    pageInfo: { hasNextPage: entities.length > limit, endCursor: edges.at(-1)?.cursor ?? null },
-    totalCount: () =>
-      (count ??= base()
-        .select('count(*)', 'n')
-        .getRawOne<{ n: string }>()
-        .then((r) => Number(r?.n ?? 0))),
-  };
+  return keysetProductPage(ctx, base, { keys, dir, limit, tag, cursor });
 }

@@ -50,7 +50,8 @@ export interface ProductPage {
   facets?: FacetsModel;
 }
 
-interface SortKey {
+/** One key of a keyset order: its SQL expression and the type its cursor value is cast to. */
+export interface SortKey {
   expr: string;
   cast: string;
 }
@@ -243,21 +244,36 @@ async function prepareList(
     qb.setParameter('q', query ?? '');
     return qb;
   };
+  const page = await keysetProductPage(ctx, base, { keys, dir, limit, tag: sort, cursor });
+  return { page, search, query, filter };
+}
+
+/**
+ * One keyset page of the products `base()` selects, ordered by `keys`: the rows after `cursor`
+ * (the key values of the previous page's last row), cursors made of `tag` and the row's keys,
+ * the rows primed into the product loader, and a count(*) run only when totalCount is asked for.
+ */
+export async function keysetProductPage(
+  ctx: CatalogContext,
+  base: () => SelectQueryBuilder<ProductEntity>,
+  o: { keys: SortKey[]; dir: 'ASC' | 'DESC'; limit: number; tag: string; cursor?: Array<string | number | null> | null },
+): Promise<ProductPage> {
+  const { keys, dir, limit } = o;
   const qb = base();
   keys.forEach((k, i) => qb.addSelect(`(${k.expr})::text`, `k${i}`));
-  if (cursor) {
+  if (o.cursor) {
     const op = dir === 'DESC' ? '<' : '>';
-    const params = Object.fromEntries(cursor.map((v, i) => [`c${i}`, v]));
+    const params = Object.fromEntries(o.cursor.map((v, i) => [`c${i}`, v]));
     qb.andWhere(`(${keys.map((k) => k.expr).join(', ')}) ${op} (${keys.map((k, i) => `CAST(:c${i} AS ${k.cast})`).join(', ')})`, params);
   }
   keys.forEach((k, i) => (i === 0 ? qb.orderBy(k.expr, dir) : qb.addOrderBy(k.expr, dir)));
   qb.limit(limit + 1);
   const { raw, entities } = await qb.getRawAndEntities<Record<string, string | null>>();
   const rows = entities.slice(0, limit);
-  const edges = rows.map((node, i) => ({ node, cursor: encodeCursor([sort, ...keys.map((_, j) => raw[i]![`k${j}`] ?? null)]) }));
+  const edges = rows.map((node, i) => ({ node, cursor: encodeCursor([o.tag, ...keys.map((_, j) => raw[i]![`k${j}`] ?? null)]) }));
   for (const p of rows) productById(ctx).prime(p.id, p);
   let count: Promise<number> | null = null;
-  const page: ProductPage = {
+  return {
     edges,
     pageInfo: { hasNextPage: entities.length > limit, endCursor: edges.at(-1)?.cursor ?? null },
     // count(*) rather than getCount()'s count(DISTINCT id): no join can duplicate rows here, and
@@ -268,5 +284,4 @@ async function prepareList(
         .getRawOne<{ n: string }>()
         .then((r) => Number(r?.n ?? 0))),
   };
-  return { page, search, query, filter };
 }
